@@ -1,0 +1,214 @@
+//! What the `lx` supervisor tells a new guest process: the program, its
+//! arguments and environment, identity, and lx's own options. Encoded as a
+//! flat byte blob handed to the shim through an inherited file descriptor.
+
+use alloc::vec::Vec;
+
+/// The launch description of one guest process.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Host path of the program to load.
+    pub program: Vec<u8>,
+    /// argv as the guest sees it (argv[0] included).
+    pub argv: Vec<Vec<u8>>,
+    /// envp entries (`K=V`).
+    pub envp: Vec<Vec<u8>>,
+    /// `AT_EXECFN`: the path as given to exec.
+    pub execfn: Vec<u8>,
+    /// The working directory the guest sees.
+    pub cwd: Vec<u8>,
+    pub pid: i32,
+    pub ppid: i32,
+    pub pgid: i32,
+    pub sid: i32,
+    pub uid: u32,
+    pub euid: u32,
+    pub gid: u32,
+    pub egid: u32,
+    pub groups: Vec<u32>,
+    pub nodename: Vec<u8>,
+    pub umask: u32,
+    /// RLIMIT_NOFILE (cur, max) of the guest.
+    pub nofile: (u64, u64),
+    /// Host fds the guest inherits under the same numbers.
+    pub inherited_fds: Vec<i32>,
+    /// Initial signal mask (filled in by the shim from the host).
+    pub sigmask: u64,
+    pub trace: bool,
+    pub stats: bool,
+    pub quiet: bool,
+    /// Host fd for trace output (-1: none).
+    pub trace_fd: i32,
+    /// Host fd for lx's own diagnostics.
+    pub log_fd: i32,
+    /// Host fd of the run's shared page (statistics, once-only reports).
+    pub shared_fd: i32,
+}
+
+/// Decoding failed: the blob is not one `encode` wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadConfig;
+
+const MAGIC: u32 = 0x6c78_6331; // "lxc1"
+
+struct W(Vec<u8>);
+impl W {
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+    fn list(&mut self, l: &[Vec<u8>]) {
+        self.u64(l.len() as u64);
+        for b in l {
+            self.bytes(b);
+        }
+    }
+}
+
+struct R<'a>(&'a [u8]);
+impl R<'_> {
+    fn u64(&mut self) -> Result<u64, BadConfig> {
+        let (h, t) = self.0.split_at_checked(8).ok_or(BadConfig)?;
+        self.0 = t;
+        Ok(u64::from_le_bytes(h.try_into().map_err(|_| BadConfig)?))
+    }
+    fn i32(&mut self) -> Result<i32, BadConfig> {
+        Ok(self.u64()? as i64 as i32)
+    }
+    fn u32(&mut self) -> Result<u32, BadConfig> {
+        Ok(self.u64()? as u32)
+    }
+    fn bool(&mut self) -> Result<bool, BadConfig> {
+        Ok(self.u64()? != 0)
+    }
+    fn bytes(&mut self) -> Result<Vec<u8>, BadConfig> {
+        let n = self.u64()? as usize;
+        let (h, t) = self.0.split_at_checked(n).ok_or(BadConfig)?;
+        self.0 = t;
+        Ok(h.to_vec())
+    }
+    fn list(&mut self) -> Result<Vec<Vec<u8>>, BadConfig> {
+        let n = self.u64()? as usize;
+        if n > self.0.len() {
+            return Err(BadConfig);
+        }
+        (0..n).map(|_| self.bytes()).collect()
+    }
+}
+
+impl Config {
+    /// Serialize.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = W(Vec::new());
+        w.u64(u64::from(MAGIC));
+        w.bytes(&self.program);
+        w.list(&self.argv);
+        w.list(&self.envp);
+        w.bytes(&self.execfn);
+        w.bytes(&self.cwd);
+        for v in [self.pid, self.ppid, self.pgid, self.sid] {
+            w.u64(v as i64 as u64);
+        }
+        for v in [self.uid, self.euid, self.gid, self.egid] {
+            w.u64(u64::from(v));
+        }
+        w.u64(self.groups.len() as u64);
+        for g in &self.groups {
+            w.u64(u64::from(*g));
+        }
+        w.bytes(&self.nodename);
+        w.u64(u64::from(self.umask));
+        w.u64(self.nofile.0);
+        w.u64(self.nofile.1);
+        w.u64(self.inherited_fds.len() as u64);
+        for fd in &self.inherited_fds {
+            w.u64(*fd as i64 as u64);
+        }
+        w.u64(self.sigmask);
+        for b in [self.trace, self.stats, self.quiet] {
+            w.u64(u64::from(b));
+        }
+        for fd in [self.trace_fd, self.log_fd, self.shared_fd] {
+            w.u64(fd as i64 as u64);
+        }
+        w.0
+    }
+
+    /// Deserialize what [`Config::encode`] wrote.
+    pub fn decode(bytes: &[u8]) -> Result<Config, BadConfig> {
+        let mut r = R(bytes);
+        if r.u64()? != u64::from(MAGIC) {
+            return Err(BadConfig);
+        }
+        let mut c = Config {
+            program: r.bytes()?,
+            argv: r.list()?,
+            envp: r.list()?,
+            execfn: r.bytes()?,
+            cwd: r.bytes()?,
+            ..Config::default()
+        };
+        c.pid = r.i32()?;
+        c.ppid = r.i32()?;
+        c.pgid = r.i32()?;
+        c.sid = r.i32()?;
+        c.uid = r.u32()?;
+        c.euid = r.u32()?;
+        c.gid = r.u32()?;
+        c.egid = r.u32()?;
+        let n = r.u64()? as usize;
+        if n > 65536 {
+            return Err(BadConfig);
+        }
+        c.groups = (0..n).map(|_| r.u32()).collect::<Result<_, _>>()?;
+        c.nodename = r.bytes()?;
+        c.umask = r.u32()?;
+        c.nofile = (r.u64()?, r.u64()?);
+        let n = r.u64()? as usize;
+        if n > 65536 {
+            return Err(BadConfig);
+        }
+        c.inherited_fds = (0..n).map(|_| r.i32()).collect::<Result<_, _>>()?;
+        c.sigmask = r.u64()?;
+        c.trace = r.bool()?;
+        c.stats = r.bool()?;
+        c.quiet = r.bool()?;
+        c.trace_fd = r.i32()?;
+        c.log_fd = r.i32()?;
+        c.shared_fd = r.i32()?;
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn round_trip() {
+        let c = Config {
+            program: b"/bin/true".to_vec(),
+            argv: vec![b"true".to_vec(), b"x".to_vec()],
+            envp: vec![b"A=B".to_vec()],
+            execfn: b"/bin/true".to_vec(),
+            cwd: b"/tmp".to_vec(),
+            pid: 5,
+            ppid: -1,
+            groups: vec![1, 2, 3],
+            nofile: (1024, 4096),
+            inherited_fds: vec![0, 1, 2],
+            trace: true,
+            trace_fd: 9,
+            ..Config::default()
+        };
+        assert_eq!(Config::decode(&c.encode()), Ok(c.clone()));
+        let enc = c.encode();
+        for cut in 0..enc.len() {
+            assert_eq!(Config::decode(&enc[..cut]), Err(BadConfig));
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The guest's file descriptor table.
+//!
+//! Guest fd numbers are lx's own: the lowest free number, bounded by
+//! RLIMIT_NOFILE. Each slot points at an open file description shared by
+//! duplicates (so offset and status flags are shared, as on Linux) and
+//! carries its own close-on-exec flag. lx's private host fds (trace output,
+//! the run's shared page) are never in this table, so a guest cannot close
+//! or overwrite them.
+
+use crate::host::{Host, HostFd};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use lx_abi::Errno;
+
+/// An open file description.
+#[derive(Debug)]
+pub enum OpenFile {
+    /// A host file description (stdio inherited from the caller, for now).
+    Host { fd: HostFd },
+}
+
+impl OpenFile {
+    /// The host fd behind this description.
+    pub fn host_fd(&self) -> HostFd {
+        match self {
+            OpenFile::Host { fd } => *fd,
+        }
+    }
+}
+
+/// One slot of the table.
+#[derive(Clone, Debug)]
+pub struct FdEntry {
+    pub file: Arc<OpenFile>,
+    pub cloexec: bool,
+}
+
+/// The table. `limit` is the soft RLIMIT_NOFILE.
+#[derive(Debug)]
+pub struct FdTable {
+    slots: Vec<Option<FdEntry>>,
+    pub limit: u64,
+}
+
+/// Largest table lx accepts whatever the limit says (Linux's `nr_open`).
+pub const NR_OPEN: u64 = 1 << 20;
+
+impl FdTable {
+    pub fn new(limit: u64) -> Self {
+        FdTable {
+            slots: Vec::new(),
+            limit: limit.min(NR_OPEN),
+        }
+    }
+
+    /// The entry for guest fd `fd`, or EBADF.
+    #[inline]
+    pub fn get(&self, fd: i32) -> Result<&FdEntry, Errno> {
+        if fd < 0 {
+            return Err(Errno::EBADF);
+        }
+        self.slots
+            .get(fd as usize)
+            .and_then(Option::as_ref)
+            .ok_or(Errno::EBADF)
+    }
+
+    /// The host fd behind guest fd `fd`, or EBADF.
+    #[inline]
+    pub fn host_fd(&self, fd: i32) -> Result<HostFd, Errno> {
+        self.get(fd).map(|e| e.file.host_fd())
+    }
+
+    /// Mutable entry (to change flags).
+    pub fn get_mut(&mut self, fd: i32) -> Result<&mut FdEntry, Errno> {
+        if fd < 0 {
+            return Err(Errno::EBADF);
+        }
+        self.slots
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(Errno::EBADF)
+    }
+
+    /// Install `entry` at the lowest free number >= `min`.
+    pub fn insert_from(&mut self, min: u32, entry: FdEntry) -> Result<i32, Errno> {
+        let mut n = min as usize;
+        while n < self.slots.len() && self.slots[n].is_some() {
+            n += 1;
+        }
+        if n as u64 >= self.limit {
+            return Err(Errno::EMFILE);
+        }
+        if n >= self.slots.len() {
+            self.slots.resize(n + 1, None);
+        }
+        self.slots[n] = Some(entry);
+        Ok(n as i32)
+    }
+
+    /// Put `entry` at exactly `fd`, returning what was there (the caller
+    /// releases it). EBADF if `fd` is out of range.
+    pub fn insert_at(&mut self, fd: i32, entry: FdEntry) -> Result<Option<FdEntry>, Errno> {
+        if fd < 0 || fd as u64 >= self.limit {
+            return Err(Errno::EBADF);
+        }
+        let n = fd as usize;
+        if n >= self.slots.len() {
+            self.slots.resize(n + 1, None);
+        }
+        Ok(self.slots[n].replace(entry))
+    }
+
+    /// Remove `fd` from the table; the caller releases the entry.
+    pub fn remove(&mut self, fd: i32) -> Result<FdEntry, Errno> {
+        if fd < 0 {
+            return Err(Errno::EBADF);
+        }
+        let e = self
+            .slots
+            .get_mut(fd as usize)
+            .and_then(Option::take)
+            .ok_or(Errno::EBADF)?;
+        while matches!(self.slots.last(), Some(None)) {
+            self.slots.pop();
+        }
+        Ok(e)
+    }
+
+    /// Open fds, lowest first.
+    pub fn iter(&self) -> impl Iterator<Item = (i32, &FdEntry)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (i as i32, e)))
+    }
+}
+
+/// Drop one reference to an open file description; the last one closes the
+/// host fd. Linux reports close errors of the last reference (e.g. NFS EIO).
+pub fn release(host: &dyn Host, entry: FdEntry) -> Result<(), Errno> {
+    match Arc::try_unwrap(entry.file) {
+        Ok(OpenFile::Host { fd }) => host.close(fd),
+        Err(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(fd: HostFd) -> FdEntry {
+        FdEntry {
+            file: Arc::new(OpenFile::Host { fd }),
+            cloexec: false,
+        }
+    }
+
+    #[test]
+    fn lowest_free_and_limit() {
+        let mut t = FdTable::new(4);
+        assert_eq!(t.insert_from(0, host(10)).unwrap(), 0);
+        assert_eq!(t.insert_from(0, host(11)).unwrap(), 1);
+        assert_eq!(t.insert_from(3, host(12)).unwrap(), 3);
+        assert_eq!(t.insert_from(0, host(13)).unwrap(), 2);
+        assert_eq!(t.insert_from(0, host(14)), Err(Errno::EMFILE));
+        t.remove(1).unwrap();
+        assert_eq!(t.insert_from(0, host(15)).unwrap(), 1);
+        assert_eq!(t.host_fd(1).unwrap(), 15);
+        assert_eq!(t.host_fd(-1), Err(Errno::EBADF));
+        assert_eq!(t.host_fd(9), Err(Errno::EBADF));
+        assert_eq!(t.insert_at(4, host(1)).unwrap_err(), Errno::EBADF);
+    }
+}

@@ -1,0 +1,96 @@
+//! read(2), write(2), pread64, pwrite64, readv, writev, lseek(2).
+
+use crate::ctx::{Ctx, SysResult};
+use crate::host::GuestSlice;
+use crate::user;
+use alloc::vec::Vec;
+use lx_abi::Errno;
+use lx_abi::structs::Iovec;
+
+/// Linux caps one transfer at `MAX_RW_COUNT` (INT_MAX rounded down to a page).
+pub const MAX_RW_COUNT: u64 = 0x7fff_f000;
+/// `UIO_MAXIOV`.
+pub const UIO_MAXIOV: i32 = 1024;
+
+/// read(2): read up to `count` bytes from `fd` into `buf`.
+pub fn sys_read(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64) -> SysResult {
+    let hfd = c.k.fds.host_fd(fd)?;
+    let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
+    c.host.read(hfd, s)
+}
+
+/// write(2).
+pub fn sys_write(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64) -> SysResult {
+    let hfd = c.k.fds.host_fd(fd)?;
+    let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
+    c.host.write(hfd, s)
+}
+
+/// pread64(2): like read at `off`, without moving the file offset.
+pub fn sys_pread64(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64, off: i64) -> SysResult {
+    let hfd = c.k.fds.host_fd(fd)?;
+    if off < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
+    c.host.pread(hfd, s, off)
+}
+
+/// pwrite64(2).
+pub fn sys_pwrite64(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64, off: i64) -> SysResult {
+    let hfd = c.k.fds.host_fd(fd)?;
+    if off < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
+    c.host.pwrite(hfd, s, off)
+}
+
+/// Read and check a guest iovec array. Per readv(2): a negative count or
+/// one above IOV_MAX, or lengths whose sum overflows ssize_t, give EINVAL.
+fn iovecs(c: &Ctx<'_>, iov: u64, cnt: i32) -> Result<Vec<GuestSlice>, Errno> {
+    if !(0..=UIO_MAXIOV).contains(&cnt) {
+        return Err(Errno::EINVAL);
+    }
+    let mut raw = alloc::vec![Iovec::default(); cnt as usize];
+    user::copy_in(
+        c.host,
+        iov,
+        zerocopy::IntoBytes::as_mut_bytes(raw.as_mut_slice()),
+    )?;
+    let mut total: u64 = 0;
+    let mut out = Vec::with_capacity(raw.len());
+    for v in raw {
+        if v.iov_len > i64::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        // Linux clamps the total to MAX_RW_COUNT rather than failing.
+        let len = v.iov_len.min(MAX_RW_COUNT - total);
+        total = total.checked_add(len).ok_or(Errno::EINVAL)?;
+        out.push(user::slice(v.iov_base, len)?);
+    }
+    Ok(out)
+}
+
+/// readv(2).
+pub fn sys_readv(c: &mut Ctx<'_>, fd: i32, iov: u64, cnt: i32) -> SysResult {
+    let hfd = c.k.fds.host_fd(fd)?;
+    let v = iovecs(c, iov, cnt)?;
+    c.host.readv(hfd, &v)
+}
+
+/// writev(2).
+pub fn sys_writev(c: &mut Ctx<'_>, fd: i32, iov: u64, cnt: i32) -> SysResult {
+    let hfd = c.k.fds.host_fd(fd)?;
+    let v = iovecs(c, iov, cnt)?;
+    c.host.writev(hfd, &v)
+}
+
+/// lseek(2): whence SEEK_SET..SEEK_HOLE; others EINVAL.
+pub fn sys_lseek(c: &mut Ctx<'_>, fd: i32, off: i64, whence: u32) -> SysResult {
+    let hfd = c.k.fds.host_fd(fd)?;
+    if whence > 4 {
+        return Err(Errno::EINVAL);
+    }
+    c.host.lseek(hfd, off, whence).map(|v| v as usize)
+}

@@ -1,0 +1,150 @@
+//! The services lx's kernel needs from whatever runs it.
+//!
+//! On Linux the shim implements this with raw system calls issued from its
+//! own code (the only code the seccomp filter lets through). Guest addresses
+//! passed to a `Host` method have already been checked by the kernel with
+//! [`crate::layout::guest_range_ok`]; the host still reports unmapped guest
+//! memory as `EFAULT` instead of faulting.
+
+use lx_abi::Errno;
+use lx_abi::structs::{PollFd, Stat, Sysinfo, Termios, Timespec, Winsize};
+
+/// A host file descriptor (never shown to the guest).
+pub type HostFd = i32;
+
+/// What the host does when a signal arrives for the guest process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostDisposition {
+    /// The host's default action (terminate, dump core, stop, ignore).
+    Default,
+    /// Discard the signal.
+    Ignore,
+    /// Hand the signal to lx, which runs the guest's handler.
+    Catch,
+}
+
+/// A guest buffer described by address and length (already range-checked).
+/// Laid out as `struct iovec`, so a slice of them is an iovec array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct GuestSlice {
+    pub addr: u64,
+    pub len: u64,
+}
+
+/// Host services. Every method mirrors one kernel facility; errors are the
+/// errno the host reported.
+pub trait Host {
+    // --- guest memory ---
+    /// Copy `buf.len()` bytes from guest address `addr`.
+    fn copy_in(&self, addr: u64, buf: &mut [u8]) -> Result<(), Errno>;
+    /// Copy `buf` to guest address `addr`.
+    fn copy_out(&self, addr: u64, buf: &[u8]) -> Result<(), Errno>;
+
+    // --- host file descriptors (data moves straight to/from guest memory) ---
+    fn read(&self, fd: HostFd, buf: GuestSlice) -> Result<usize, Errno>;
+    fn write(&self, fd: HostFd, buf: GuestSlice) -> Result<usize, Errno>;
+    fn pread(&self, fd: HostFd, buf: GuestSlice, off: i64) -> Result<usize, Errno>;
+    fn pwrite(&self, fd: HostFd, buf: GuestSlice, off: i64) -> Result<usize, Errno>;
+    fn readv(&self, fd: HostFd, iov: &[GuestSlice]) -> Result<usize, Errno>;
+    fn writev(&self, fd: HostFd, iov: &[GuestSlice]) -> Result<usize, Errno>;
+    fn lseek(&self, fd: HostFd, off: i64, whence: u32) -> Result<u64, Errno>;
+    fn close(&self, fd: HostFd) -> Result<(), Errno>;
+    fn fstat(&self, fd: HostFd) -> Result<Stat, Errno>;
+    fn get_status_flags(&self, fd: HostFd) -> Result<u32, Errno>;
+    fn set_status_flags(&self, fd: HostFd, flags: u32) -> Result<(), Errno>;
+    fn tcgets(&self, fd: HostFd) -> Result<Termios, Errno>;
+    fn tcsets(&self, fd: HostFd, req: u32, t: &Termios) -> Result<(), Errno>;
+    fn get_winsize(&self, fd: HostFd) -> Result<Winsize, Errno>;
+    fn set_winsize(&self, fd: HostFd, ws: &Winsize) -> Result<(), Errno>;
+    fn fionread(&self, fd: HostFd) -> Result<i32, Errno>;
+    /// fcntl(2) commands whose argument is an int or a checked guest pointer.
+    fn fcntl(&self, fd: HostFd, cmd: i32, arg: u64) -> Result<usize, Errno>;
+    /// poll(2) over host fds; `timeout_ns` None waits forever.
+    fn poll(&self, fds: &mut [PollFd], timeout: Option<Timespec>) -> Result<usize, Errno>;
+
+    // --- memory mappings of the guest ---
+    fn mmap(
+        &self,
+        addr: u64,
+        len: u64,
+        prot: u32,
+        flags: u32,
+        fd: HostFd,
+        off: u64,
+    ) -> Result<u64, Errno>;
+    fn munmap(&self, addr: u64, len: u64) -> Result<(), Errno>;
+    fn mprotect(&self, addr: u64, len: u64, prot: u32) -> Result<(), Errno>;
+    fn mremap(
+        &self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u32,
+        new: u64,
+    ) -> Result<u64, Errno>;
+    fn madvise(&self, addr: u64, len: u64, advice: u32) -> Result<(), Errno>;
+
+    // --- the guest thread's CPU state kept by the host ---
+    fn set_fs_base(&self, base: u64) -> Result<(), Errno>;
+    fn set_gs_base(&self, base: u64) -> Result<(), Errno>;
+    fn get_gs_base(&self) -> Result<u64, Errno>;
+    /// arch_prctl codes lx passes through unchanged (XCOMP permissions).
+    fn arch_prctl(&self, code: i32, arg: u64) -> Result<usize, Errno>;
+    /// rseq(2) registration for this thread (the area is guest memory).
+    fn rseq(&self, addr: u64, len: u32, flags: i32, sig: u32) -> Result<(), Errno>;
+    /// set_robust_list(2) for this thread.
+    fn set_robust_list(&self, head: u64, len: u64) -> Result<(), Errno>;
+    /// set_tid_address(2) for this thread; returns the host tid.
+    fn set_tid_address(&self, addr: u64) -> i32;
+
+    // --- time, randomness, scheduling, system ---
+    fn clock_gettime(&self, clock: u32) -> Result<Timespec, Errno>;
+    fn clock_getres(&self, clock: u32) -> Result<Timespec, Errno>;
+    /// Sleep; on interruption returns `Err((EINTR, remaining))`.
+    fn clock_nanosleep(
+        &self,
+        clock: u32,
+        abstime: bool,
+        t: &Timespec,
+    ) -> Result<(), (Errno, Timespec)>;
+    fn getrandom(&self, buf: &mut [u8], flags: u32) -> Result<usize, Errno>;
+    fn sched_yield(&self);
+    /// CPU affinity mask of this thread, as bytes (the host's `cpu_set_t`).
+    fn sched_getaffinity(&self, buf: &mut [u8]) -> Result<usize, Errno>;
+    fn getcpu(&self) -> Result<(u32, u32), Errno>;
+    fn sysinfo(&self) -> Result<Sysinfo, Errno>;
+    fn get_rlimit(&self, resource: u32) -> Result<(u64, u64), Errno>;
+    fn set_rlimit(&self, resource: u32, cur: u64, max: u64) -> Result<(), Errno>;
+    /// Monotonic nanoseconds, for statistics.
+    fn now_ns(&self) -> u64;
+
+    // --- process and signals ---
+    /// The host's id for this process (for host-side signalling).
+    fn host_pid(&self) -> i32;
+    /// The host's id for this thread.
+    fn host_tid(&self) -> i32;
+    fn set_disposition(&self, sig: u32, d: HostDisposition) -> Result<(), Errno>;
+    /// Send `sig` to this process (`thread` false: as kill(2), si_code
+    /// SI_USER) or this thread (as tgkill(2), SI_TKILL). It arrives once the
+    /// host mask allows.
+    fn raise(&self, sig: u32, thread: bool) -> Result<(), Errno>;
+    /// The host's pending set for this thread and process.
+    fn pending(&self) -> u64;
+    /// End the whole guest process with `code`.
+    fn exit_group(&self, code: i32) -> !;
+    /// End the calling thread.
+    fn exit_thread(&self, code: i32) -> !;
+    /// End the process as if killed by `sig` (default action, core if it dumps).
+    fn die_by_signal(&self, sig: u32) -> !;
+
+    // --- lx's own output ---
+    /// Write a diagnostic line (to lx's stderr, never the guest's fd 2).
+    fn log(&self, msg: &[u8]);
+    /// Write trace output (`--trace`).
+    fn trace(&self, msg: &[u8]);
+    /// Count one syscall for `--stats` (and /sys/kernel/debug/lx later).
+    fn record_stat(&self, nr: u32, failed: bool, ns: u64);
+    /// Has `nr` been reported as unimplemented in this run? Marks it.
+    fn first_enosys(&self, nr: u32) -> bool;
+}

@@ -1,0 +1,31 @@
+//! set_tid_address(2), set_robust_list(2), rseq(2): registrations the host
+//! kernel honours for the thread (clearing the tid word and waking futex
+//! waiters at exit, robust futex cleanup, restartable sequences).
+
+use crate::ctx::{Ctx, SysResult};
+use crate::user;
+use lx_abi::Errno;
+
+/// set_tid_address(2): returns the caller's tid.
+pub fn sys_set_tid_address(c: &mut Ctx<'_>, addr: u64) -> SysResult {
+    if addr != 0 {
+        user::slice(addr, 4)?;
+    }
+    c.host.set_tid_address(addr);
+    Ok(c.k.id.tid as usize)
+}
+
+/// set_robust_list(2): `len` must be sizeof(struct robust_list_head).
+pub fn sys_set_robust_list(c: &mut Ctx<'_>, head: u64, len: u64) -> SysResult {
+    if len != 24 {
+        return Err(Errno::EINVAL);
+    }
+    user::slice(head, len)?;
+    c.host.set_robust_list(head, len).map(|()| 0)
+}
+
+/// rseq(2).
+pub fn sys_rseq(c: &mut Ctx<'_>, addr: u64, len: u32, flags: i32, sig: u32) -> SysResult {
+    user::slice(addr, u64::from(len))?;
+    c.host.rseq(addr, len, flags, sig).map(|()| 0)
+}

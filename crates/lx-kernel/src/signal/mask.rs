@@ -1,0 +1,41 @@
+//! rt_sigprocmask(2), rt_sigpending(2).
+
+use crate::ctx::{Ctx, SysResult};
+use crate::user;
+use lx_abi::Errno;
+use lx_abi::signal::{SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SigSet};
+
+/// rt_sigprocmask(2). The new mask reaches the host when the trap returns.
+pub fn sys_rt_sigprocmask(c: &mut Ctx<'_>, how: i32, set: u64, oset: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let old = c.k.sig.mask;
+    let new = if set != 0 {
+        let s = SigSet(c.read::<u64>(set)?);
+        Some(match how as u32 {
+            SIG_BLOCK => old.union(s),
+            SIG_UNBLOCK => old.difference(s),
+            SIG_SETMASK => s,
+            _ => return Err(Errno::EINVAL),
+        })
+    } else {
+        None
+    };
+    if oset != 0 {
+        c.write(oset, &old.0)?;
+    }
+    if let Some(m) = new {
+        c.k.sig.set_mask(m);
+    }
+    Ok(0)
+}
+
+/// rt_sigpending(2): blocked signals waiting for delivery.
+pub fn sys_rt_sigpending(c: &mut Ctx<'_>, set: u64, size: u64) -> SysResult {
+    if size > 8 {
+        return Err(Errno::EINVAL);
+    }
+    let p = SigSet(c.host.pending()).union(c.k.sig.pending).0 & c.k.sig.mask.0;
+    user::copy_out(c.host, set, &p.to_le_bytes()[..size as usize]).map(|()| 0)
+}

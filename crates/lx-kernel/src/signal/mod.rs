@@ -1,0 +1,163 @@
+//! Signals. The guest's dispositions, mask and alternate stack are lx's;
+//! the host mirrors them (host mask = guest mask, host action = default,
+//! ignore, or lx's catcher) so that default actions, stops and core dumps
+//! happen natively, and lx builds the Linux signal frame for every signal
+//! the guest handles.
+
+pub mod action;
+pub mod altstack;
+pub mod frame;
+pub mod kill;
+pub mod mask;
+
+use crate::host::HostDisposition;
+use lx_abi::signal::{SIG_DFL, SIG_IGN, SIGBUS, SIGKILL, SIGSEGV, SIGSTOP, SIGSYS, SigSet};
+use lx_abi::structs::Siginfo;
+
+/// Signals lx must always receive on the host: SIGSYS (syscall traps) and
+/// the faults its own guest-memory copies may raise.
+pub const ALWAYS_CAUGHT: SigSet =
+    SigSet((1 << (SIGSYS - 1)) | (1 << (SIGSEGV - 1)) | (1 << (SIGBUS - 1)));
+
+/// Signals no mask can block.
+pub const UNBLOCKABLE: SigSet = SigSet((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1)));
+
+/// A guest `struct sigaction` (kernel layout, minus the mask type).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SigAction {
+    pub handler: u64,
+    pub flags: u64,
+    pub restorer: u64,
+    pub mask: SigSet,
+}
+
+/// The guest's alternate signal stack (`stack_t`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AltStack {
+    pub sp: u64,
+    pub size: u64,
+    /// SS_AUTODISARM if requested.
+    pub flags: u32,
+}
+
+impl Default for AltStack {
+    fn default() -> Self {
+        AltStack {
+            sp: 0,
+            size: 0,
+            flags: 0,
+        }
+    }
+}
+
+impl AltStack {
+    /// Is `sp` on this stack? (Linux's `on_sig_stack`.)
+    pub fn contains(&self, sp: u64) -> bool {
+        self.size != 0 && sp > self.sp && sp - self.sp <= self.size
+    }
+    /// Linux's `sas_ss_flags(sp)`.
+    pub fn ss_flags(&self, sp: u64) -> i32 {
+        if self.size == 0 {
+            lx_abi::signal::SS_DISABLE
+        } else if self.contains(sp) {
+            lx_abi::signal::SS_ONSTACK
+        } else {
+            0
+        }
+    }
+}
+
+/// Per-process signal state.
+pub struct SignalState {
+    /// Dispositions, indexed by signal number (0 unused).
+    pub actions: [SigAction; 65],
+    /// The guest's blocked set.
+    pub mask: SigSet,
+    /// Signals lx holds pending itself (always-caught signals the guest blocks).
+    pub pending: SigSet,
+    pending_info: [Option<Siginfo>; 65],
+    pub altstack: AltStack,
+}
+
+impl SignalState {
+    pub fn new(mask: u64) -> Self {
+        SignalState {
+            actions: [SigAction::default(); 65],
+            mask: SigSet(mask).difference(UNBLOCKABLE),
+            pending: SigSet::empty(),
+            pending_info: [None; 65],
+            altstack: AltStack::default(),
+        }
+    }
+
+    /// Set the blocked set (SIGKILL and SIGSTOP stay unblocked).
+    pub fn set_mask(&mut self, m: SigSet) {
+        self.mask = m.difference(UNBLOCKABLE);
+    }
+
+    /// How the host should treat `sig`.
+    pub fn host_disposition(&self, sig: u32) -> HostDisposition {
+        if ALWAYS_CAUGHT.contains(sig) {
+            return HostDisposition::Catch;
+        }
+        match self.actions[sig as usize].handler {
+            SIG_DFL => HostDisposition::Default,
+            SIG_IGN => HostDisposition::Ignore,
+            _ => HostDisposition::Catch,
+        }
+    }
+
+    /// Keep `info` pending (one instance per signal, as for standard signals).
+    pub fn make_pending(&mut self, info: Siginfo) {
+        let sig = info.si_signo as u32;
+        if (1..=64).contains(&sig) && !self.pending.contains(sig) {
+            self.pending.add(sig);
+            self.pending_info[sig as usize] = Some(info);
+        }
+    }
+
+    /// Forget a pending signal (it became ignored).
+    pub fn discard_pending(&mut self, sig: u32) {
+        self.pending.remove(sig);
+        self.pending_info[sig as usize] = None;
+    }
+
+    /// The next pending signal the guest does not block, lowest first.
+    pub fn take_deliverable(&mut self) -> Option<Siginfo> {
+        let sig = self.pending.difference(self.mask).iter().next()?;
+        self.pending.remove(sig);
+        self.pending_info[sig as usize].take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn altstack_bounds() {
+        let a = AltStack {
+            sp: 0x1000,
+            size: 0x1000,
+            flags: 0,
+        };
+        assert!(!a.contains(0x1000));
+        assert!(a.contains(0x1001));
+        assert!(a.contains(0x2000));
+        assert!(!a.contains(0x2001));
+        assert_eq!(AltStack::default().ss_flags(5), lx_abi::signal::SS_DISABLE);
+    }
+
+    #[test]
+    fn pending_respects_mask() {
+        let mut s = SignalState::new(0);
+        let mut info = Siginfo::default();
+        info.si_signo = SIGSEGV as i32;
+        s.set_mask(SigSet(1 << (SIGSEGV - 1)));
+        s.make_pending(info);
+        assert!(s.take_deliverable().is_none());
+        s.set_mask(SigSet::empty());
+        assert_eq!(s.take_deliverable().unwrap().si_signo, SIGSEGV as i32);
+        assert!(s.take_deliverable().is_none());
+    }
+}

@@ -1,0 +1,36 @@
+//! The run's shared page: per-syscall statistics and once-per-run reports,
+//! written by every guest process with atomic adds and read by `lx` at exit.
+//! This module only fixes the layout; the shim maps it and the CLI reads it.
+
+/// Syscall numbers covered (x86_64 numbers are below 512; room to grow).
+pub const SLOTS: usize = 1024;
+/// Bytes per slot: calls, errors, nanoseconds (three little-endian u64).
+pub const SLOT_SIZE: usize = 24;
+/// Offset of the slot array.
+pub const SLOTS_OFFSET: usize = 0;
+/// Offset of the "already reported as unimplemented" bitmap (SLOTS bits).
+pub const ENOSYS_OFFSET: usize = SLOTS * SLOT_SIZE;
+/// Size of the shared page set.
+pub const SHARED_SIZE: usize = ENOSYS_OFFSET + SLOTS / 8;
+
+/// One syscall's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub calls: u64,
+    pub errors: u64,
+    pub ns: u64,
+}
+
+/// Decode slot `nr` from a copy of the shared page.
+pub fn read_slot(page: &[u8], nr: usize) -> Counters {
+    let at = SLOTS_OFFSET + nr * SLOT_SIZE;
+    let word = |i: usize| {
+        let b = &page[at + i * 8..at + i * 8 + 8];
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    };
+    Counters {
+        calls: word(0),
+        errors: word(1),
+        ns: word(2),
+    }
+}

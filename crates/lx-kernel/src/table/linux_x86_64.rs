@@ -1,0 +1,115 @@
+//! The Linux x86_64 table: every syscall lx serves, its handler and its
+//! support level. Raw arguments become typed values here, at the edge.
+
+use super::Support::{Full, Partial};
+use super::{Row, Support, bind};
+use crate::ctx::{Args, Ctx, SysResult};
+use crate::{fs, mm, proc, random, signal, time};
+use lx_abi::syscalls::nr;
+
+bind! {
+    read: Full => |c, a| fs::rw::sys_read(c, a.int(0), a.u(1), a.u(2));
+    write: Full => |c, a| fs::rw::sys_write(c, a.int(0), a.u(1), a.u(2));
+    close: Full => |c, a| fs::fdops::sys_close(c, a.int(0));
+    fstat: Full => |c, a| fs::stat::sys_fstat(c, a.int(0), a.u(1));
+    poll: Full => |c, a| fs::poll::sys_poll(c, a.u(0), a.u(1), a.int(2));
+    lseek: Full => |c, a| fs::rw::sys_lseek(c, a.int(0), a.long(1), a.uint(2));
+    mmap: Partial("file mappings of host fds only (no lx filesystems yet)") =>
+        |c, a| mm::mmap::sys_mmap(c, a.u(0), a.u(1), a.u(2), a.u(3), a.int(4), a.u(5));
+    mprotect: Full => |c, a| mm::mmap::sys_mprotect(c, a.u(0), a.u(1), a.u(2));
+    munmap: Full => |c, a| mm::mmap::sys_munmap(c, a.u(0), a.u(1));
+    brk: Full => |c, a| mm::brk::sys_brk(c, a.u(0));
+    rt_sigaction: Full => |c, a| signal::action::sys_rt_sigaction(c, a.int(0), a.u(1), a.u(2), a.u(3));
+    rt_sigprocmask: Full => |c, a| signal::mask::sys_rt_sigprocmask(c, a.int(0), a.u(1), a.u(2), a.u(3));
+    rt_sigreturn: Full => |c, _a| signal::frame::sys_rt_sigreturn(c);
+    ioctl: Partial("TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; other requests give ENOTTY") =>
+        |c, a| fs::ioctl::sys_ioctl(c, a.int(0), a.uint(1), a.u(2));
+    pread64: Full => |c, a| fs::rw::sys_pread64(c, a.int(0), a.u(1), a.u(2), a.long(3));
+    pwrite64: Full => |c, a| fs::rw::sys_pwrite64(c, a.int(0), a.u(1), a.u(2), a.long(3));
+    readv: Full => |c, a| fs::rw::sys_readv(c, a.int(0), a.u(1), a.int(2));
+    writev: Full => |c, a| fs::rw::sys_writev(c, a.int(0), a.u(1), a.int(2));
+    sched_yield: Full => |c, _a| proc::sched::sys_sched_yield(c);
+    mremap: Full => |c, a| mm::mmap::sys_mremap(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+    madvise: Full => |c, a| mm::mmap::sys_madvise(c, a.u(0), a.u(1), a.int(2));
+    dup: Full => |c, a| fs::fdops::sys_dup(c, a.int(0));
+    dup2: Full => |c, a| fs::fdops::sys_dup2(c, a.int(0), a.int(1));
+    nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
+        |c, a| time::sys_nanosleep(c, a.u(0), a.u(1));
+    getpid: Full => |c, _a| proc::ids::sys_getpid(c);
+    exit #[noreturn]: Full => |c, a| proc::exit::sys_exit(c, a.int(0));
+    kill: Partial("only the calling process can be signalled until processes land") =>
+        |c, a| signal::kill::sys_kill(c, a.int(0), a.int(1));
+    uname: Full => |c, a| proc::uname::sys_uname(c, a.u(0));
+    fcntl: Partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; locks and others give EINVAL") =>
+        |c, a| fs::fdops::sys_fcntl(c, a.int(0), a.int(1), a.u(2));
+    getcwd: Full => |c, a| fs::cwd::sys_getcwd(c, a.u(0), a.u(1));
+    gettimeofday: Full => |c, a| time::sys_gettimeofday(c, a.u(0), a.u(1));
+    getrlimit: Full => |c, a| proc::limits::sys_getrlimit(c, a.uint(0), a.u(1));
+    sysinfo: Full => |c, a| proc::info::sys_sysinfo(c, a.u(0));
+    getuid: Full => |c, _a| proc::ids::sys_getuid(c);
+    getgid: Full => |c, _a| proc::ids::sys_getgid(c);
+    geteuid: Full => |c, _a| proc::ids::sys_geteuid(c);
+    getegid: Full => |c, _a| proc::ids::sys_getegid(c);
+    getppid: Full => |c, _a| proc::ids::sys_getppid(c);
+    getgroups: Full => |c, a| proc::ids::sys_getgroups(c, a.int(0), a.u(1));
+    getresuid: Full => |c, a| proc::ids::sys_getresuid(c, a.u(0), a.u(1), a.u(2));
+    getresgid: Full => |c, a| proc::ids::sys_getresgid(c, a.u(0), a.u(1), a.u(2));
+    rt_sigpending: Full => |c, a| signal::mask::sys_rt_sigpending(c, a.u(0), a.u(1));
+    sigaltstack: Full => |c, a| signal::altstack::sys_sigaltstack(c, a.u(0), a.u(1));
+    umask: Full => |c, a| fs::cwd::sys_umask(c, a.uint(0));
+    setrlimit: Full => |c, a| proc::limits::sys_setrlimit(c, a.uint(0), a.u(1));
+    arch_prctl: Full => |c, a| proc::arch::sys_arch_prctl(c, a.int(0), a.u(1));
+    gettid: Full => |c, _a| proc::ids::sys_gettid(c);
+    tkill: Partial("only the calling thread can be signalled until threads land") =>
+        |c, a| signal::kill::sys_tkill(c, a.int(0), a.int(1));
+    time: Full => |c, a| time::sys_time(c, a.u(0));
+    sched_getaffinity: Full => |c, a| proc::sched::sys_sched_getaffinity(c, a.int(0), a.u(1), a.u(2));
+    set_tid_address: Full => |c, a| proc::thread::sys_set_tid_address(c, a.u(0));
+    clock_gettime: Full => |c, a| time::sys_clock_gettime(c, a.int(0), a.u(1));
+    clock_getres: Full => |c, a| time::sys_clock_getres(c, a.int(0), a.u(1));
+    clock_nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
+        |c, a| time::sys_clock_nanosleep(c, a.int(0), a.int(1), a.u(2), a.u(3));
+    exit_group #[noreturn]: Full => |c, a| proc::exit::sys_exit_group(c, a.int(0));
+    tgkill: Partial("only the calling thread can be signalled until threads land") =>
+        |c, a| signal::kill::sys_tgkill(c, a.int(0), a.int(1), a.int(2));
+    newfstatat: Partial("AT_EMPTY_PATH on open fds; path lookup comes with lx's VFS") =>
+        |c, a| fs::stat::sys_newfstatat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
+    set_robust_list: Full => |c, a| proc::thread::sys_set_robust_list(c, a.u(0), a.u(1));
+    ppoll: Full => |c, a| fs::poll::sys_ppoll(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+    dup3: Full => |c, a| fs::fdops::sys_dup3(c, a.int(0), a.int(1), a.int(2));
+    prlimit64: Full => |c, a| proc::limits::sys_prlimit64(c, a.int(0), a.uint(1), a.u(2), a.u(3));
+    getcpu: Full => |c, a| proc::sched::sys_getcpu(c, a.u(0), a.u(1));
+    getrandom: Full => |c, a| random::sys_getrandom(c, a.u(0), a.u(1), a.uint(2));
+    rseq: Full => |c, a| proc::thread::sys_rseq(c, a.u(0), a.uint(1), a.int(2), a.uint(3));
+}
+
+/// The bound row of `nr`, if lx implements it.
+pub fn row(nr: u32) -> Option<&'static Row> {
+    ROWS.binary_search_by_key(&nr, |r| r.nr)
+        .ok()
+        .map(|i| &ROWS[i])
+}
+
+#[allow(dead_code)]
+const _: Support = Full;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_sorted_unique_and_known() {
+        for w in ROWS.windows(2) {
+            assert!(w[0].nr < w[1].nr, "rows out of order at {}", w[1].nr);
+        }
+        for r in ROWS {
+            assert!(
+                lx_abi::syscalls::desc(r.nr).is_some(),
+                "row {} not in the ABI",
+                r.nr
+            );
+        }
+        assert!(row(nr::exit_group).unwrap().noreturn);
+        assert!(!row(nr::read).unwrap().noreturn);
+    }
+}

@@ -1,0 +1,314 @@
+//! The shim's entry point: from the kernel's exec to the guest's first
+//! instruction.
+
+use crate::host::SHIM_HOST;
+use crate::loader::{self, LoadError};
+use crate::signals::{self, KERNEL};
+use crate::stack::{self, HostAux, StackSpec};
+use crate::sys::{self, FdWriter, call};
+use crate::{heap, seccomp, shared};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::arch::{asm, naked_asm};
+use core::fmt::Write;
+use lx_abi::Errno;
+use lx_abi::flags::auxv::*;
+use lx_abi::syscalls::nr;
+use lx_kernel::Kernel;
+use lx_kernel::config::Config;
+use lx_kernel::layout::{LX_BASE, LX_END, page_down, page_up};
+
+const BOOT_STACK_SIZE: usize = 256 * 1024;
+const ALT_STACK_SIZE: u64 = 256 * 1024;
+/// lx's own signal stack, in its window (with a guard page below).
+const ALT_STACK_BASE: u64 = LX_BASE + 0x2000_0000;
+
+#[repr(C, align(16))]
+struct BootStack([u8; BOOT_STACK_SIZE]);
+
+/// The stack the shim starts on (the host's initial stack becomes the guest's).
+static mut BOOT_STACK: BootStack = BootStack([0; BOOT_STACK_SIZE]);
+
+unsafe extern "C" {
+    /// End of the shim image (defined by the linker).
+    static _end: u8;
+}
+
+/// The ELF entry point: switch to the boot stack and call `shim_main` with
+/// the kernel's initial stack pointer (argc, argv, envp, auxv).
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _start() -> ! {
+    naked_asm!(
+        "mov rdi, rsp",
+        "lea rsp, [rip + {stack}]",
+        "add rsp, {size}",
+        "xor ebp, ebp",
+        "call {main}",
+        "ud2",
+        stack = sym BOOT_STACK,
+        size = const BOOT_STACK_SIZE,
+        main = sym shim_main,
+    )
+}
+
+fn die(path: &[u8], msg: core::fmt::Arguments<'_>, code: i32) -> ! {
+    let mut w = FdWriter(2);
+    let _ = w.write_str("lx: ");
+    let _ = w.write_str(core::str::from_utf8(path).unwrap_or("?"));
+    let _ = w.write_str(": ");
+    let _ = w.write_fmt(msg);
+    let _ = w.write_str("\n");
+    sys::exit_group(code)
+}
+
+fn fail(msg: &str) -> ! {
+    die(b"shim", format_args!("{msg}"), 125)
+}
+
+/// Read all of fd `fd` (the launch description).
+fn read_all(fd: i32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut off = 0u64;
+    loop {
+        match sys::pread(fd, &mut buf, off) {
+            Ok(0) => break,
+            Ok(n) => {
+                out.extend_from_slice(&buf[..n]);
+                off += n as u64;
+            }
+            Err(_) => fail("cannot read the launch description"),
+        }
+    }
+    sys::close(fd);
+    out
+}
+
+fn parse_fd(s: &[u8]) -> Option<i32> {
+    let mut v: i32 = 0;
+    if s.is_empty() {
+        return None;
+    }
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i32::from(c - b'0'))?;
+    }
+    Some(v)
+}
+
+/// # Safety
+/// Called once, by `_start`, with the kernel's initial stack pointer.
+unsafe fn cstr_at(p: u64) -> &'static [u8] {
+    let mut n = 0usize;
+    // SAFETY: the kernel put NUL-terminated strings on the initial stack.
+    unsafe {
+        while *((p as usize + n) as *const u8) != 0 {
+            n += 1;
+        }
+        core::slice::from_raw_parts(p as *const u8, n)
+    }
+}
+
+extern "C" fn shim_main(sp: *const u64) -> ! {
+    // Nothing may interrupt the shim until the guest runs.
+    let full = !0u64;
+    let mut orig_mask = 0u64;
+    let _ = call(
+        nr::rt_sigprocmask,
+        &[
+            2,
+            &full as *const u64 as u64,
+            &mut orig_mask as *mut u64 as u64,
+            8,
+        ],
+    );
+
+    // Reserve lx's window so no guest mapping can land in it, then carve
+    // the heap out of it.
+    // SAFETY: only the address of the linker symbol is taken.
+    let image_end = page_up(&raw const _end as u64);
+    let noreserve = 0x02 | 0x20 | 0x4000 | 0x10_0000; // PRIVATE|ANON|NORESERVE|FIXED_NOREPLACE
+    if sys::mmap(image_end, LX_END - image_end, 0, noreserve, -1, 0).is_err() {
+        fail("cannot reserve lx's address window");
+    }
+    if heap::init().is_err() {
+        fail("cannot map the shim heap");
+    }
+
+    // SAFETY: `sp` is the kernel-built initial stack: argc, argv[], NULL,
+    // envp[], NULL, auxv pairs ending with AT_NULL.
+    let (args, aux) = unsafe {
+        let argc = *sp as usize;
+        let argv: Vec<&[u8]> = (0..argc).map(|i| cstr_at(*sp.add(1 + i))).collect();
+        let mut p = sp.add(1 + argc + 1);
+        while *p != 0 {
+            p = p.add(1);
+        }
+        p = p.add(1);
+        let mut aux = HostAux::default();
+        while *p != AT_NULL {
+            let v = *p.add(1);
+            match *p {
+                AT_SYSINFO_EHDR => aux.sysinfo_ehdr = v,
+                AT_MINSIGSTKSZ => aux.minsigstksz = v,
+                AT_HWCAP => aux.hwcap = v,
+                AT_HWCAP2 => aux.hwcap2 = v,
+                AT_PAGESZ => aux.pagesz = v,
+                AT_CLKTCK => aux.clktck = v,
+                AT_RSEQ_FEATURE_SIZE => aux.rseq_feature_size = v,
+                AT_RSEQ_ALIGN => aux.rseq_align = v,
+                _ => {}
+            }
+            p = p.add(2);
+        }
+        (argv, aux)
+    };
+
+    let Some(cfg_fd) = args.get(1).and_then(|a| parse_fd(a)) else {
+        fail("started without a launch description (run programs with `lx run`)");
+    };
+    let Ok(mut cfg) = Config::decode(&read_all(cfg_fd)) else {
+        fail("malformed launch description");
+    };
+    cfg.sigmask = orig_mask;
+    shared::init(cfg.shared_fd);
+    SHIM_HOST.init(cfg.log_fd, cfg.trace_fd);
+
+    let mut path = cfg.program.clone();
+    path.push(0);
+    let loaded = match loader::load(&path) {
+        Ok(l) => l,
+        Err(LoadError::Sys(e)) => {
+            let code = if e == Errno::ENOENT { 127 } else { 126 };
+            die(&cfg.program, format_args!("{}", e.message()), code)
+        }
+        Err(LoadError::Elf(e)) => die(&cfg.program, format_args!("{}", e.reason()), 126),
+        Err(LoadError::Dynamic) => die(
+            &cfg.program,
+            format_args!("cannot execute: dynamically linked programs are not supported yet"),
+            126,
+        ),
+    };
+
+    // The guest's process name is its program's, as after a native exec.
+    let base = cfg
+        .execfn
+        .rsplit(|&b| b == b'/')
+        .next()
+        .unwrap_or(&cfg.execfn);
+    let mut comm = [0u8; 16];
+    let n = base.len().min(15);
+    comm[..n].copy_from_slice(&base[..n]);
+    let _ = call(nr::prctl, &[15 /* PR_SET_NAME */, comm.as_ptr() as u64]);
+    cfg.pid = sys::getpid();
+
+    let mut kernel = Kernel::new(&cfg);
+    let mut ignored = 0u64;
+    for sig in 1..=64u32 {
+        if sig == 9 || sig == 19 {
+            continue;
+        }
+        let mut old = signals::KAction {
+            handler: 0,
+            flags: 0,
+            restorer: 0,
+            mask: 0,
+        };
+        if call(
+            nr::rt_sigaction,
+            &[u64::from(sig), 0, &mut old as *mut _ as u64, 8],
+        )
+        .is_ok()
+            && old.handler == 1
+        {
+            ignored |= 1 << (sig - 1);
+            signals::note_default(sig, false);
+        }
+    }
+    kernel.set_initial_ignored(ignored);
+    kernel.mm.init_brk(loaded.brk_start);
+
+    // lx's signal stack.
+    let alt = ALT_STACK_BASE + 4096;
+    if sys::mmap(alt, ALT_STACK_SIZE, 3, 0x02 | 0x20 | 0x10, -1, 0).is_err() {
+        fail("cannot map lx's signal stack");
+    }
+    let ss = [alt, 0u64, ALT_STACK_SIZE];
+    if call(nr::sigaltstack, &[ss.as_ptr() as u64, 0]).is_err() || signals::install().is_err() {
+        fail("cannot install lx's signal handlers");
+    }
+
+    // The guest's stack: the host's initial stack, below what the kernel
+    // placed there for the shim.
+    let mut random = [0u8; 16];
+    let _ = call(nr::getrandom, &[random.as_mut_ptr() as u64, 16, 0]);
+    let spec = StackSpec {
+        argv: &cfg.argv,
+        envp: &cfg.envp,
+        execfn: &cfg.execfn,
+        random,
+        phdr: loaded.phdr,
+        phnum: loaded.phnum,
+        entry: loaded.entry,
+        base: 0,
+        ids: [
+            u64::from(cfg.uid),
+            u64::from(cfg.euid),
+            u64::from(cfg.gid),
+            u64::from(cfg.egid),
+        ],
+        host: aux,
+    };
+    // SAFETY: the region below the kernel's initial stack pointer is the
+    // unused part of the process stack (it grows on demand); the shim runs
+    // on its own boot stack.
+    let guest_sp = unsafe { stack::build(sp as u64 - 256, &spec) };
+    if loaded.exec_stack {
+        // PT_GNU_STACK asked for an executable stack.
+        let _ = sys::mprotect(page_down(guest_sp), 4096, 7 | 0x0100_0000);
+    }
+    let host_mask = kernel.host_sigmask();
+    KERNEL.with(|k| *k = Some(kernel));
+
+    if let Err(e) = seccomp::install() {
+        die(
+            b"seccomp",
+            format_args!("cannot install the syscall filter: {}", e.message()),
+            125,
+        );
+    }
+    let _ = call(
+        nr::rt_sigprocmask,
+        &[2, &host_mask as *const u64 as u64, 0, 8],
+    );
+    // SAFETY: the guest's image and stack are in place; this hands the CPU
+    // to the guest with Linux's initial register state (all zero).
+    unsafe { jump(guest_sp, loaded.entry) }
+}
+
+/// Start the guest at `entry` with stack pointer `sp` and cleared registers.
+///
+/// # Safety
+/// `sp` and `entry` must describe a loaded program and its initial stack.
+unsafe fn jump(sp: u64, entry: u64) -> ! {
+    // SAFETY: per the function contract. The entry address is parked just
+    // below the new stack pointer (in the red zone, as if never written).
+    unsafe {
+        asm!(
+            "mov rsp, rdi",
+            "mov [rsp - 8], rsi",
+            "xor eax, eax", "xor ebx, ebx", "xor ecx, ecx", "xor edx, edx",
+            "xor esi, esi", "xor edi, edi", "xor ebp, ebp",
+            "xor r8d, r8d", "xor r9d, r9d", "xor r10d, r10d", "xor r11d, r11d",
+            "xor r12d, r12d", "xor r13d, r13d", "xor r14d, r14d", "xor r15d, r15d",
+            "cld",
+            "jmp qword ptr [rsp - 8]",
+            in("rdi") sp,
+            in("rsi") entry,
+            options(noreturn),
+        )
+    }
+}

@@ -1,0 +1,325 @@
+//! `lx_kernel::Host` on Linux: raw syscalls from lx's window.
+
+use crate::signals;
+use crate::sys::{self, call};
+use crate::usercopy;
+use core::sync::atomic::{AtomicI32, Ordering};
+use lx_abi::Errno;
+use lx_abi::structs::{PollFd, Stat, Sysinfo, Termios, Timespec, Winsize};
+use lx_abi::syscalls::nr;
+use lx_kernel::host::{GuestSlice, Host, HostDisposition, HostFd};
+use zerocopy::{FromBytes, FromZeros, IntoBytes};
+
+/// The host of this process.
+pub static SHIM_HOST: ShimHost = ShimHost {
+    pid: AtomicI32::new(0),
+    log_fd: AtomicI32::new(2),
+    trace_fd: AtomicI32::new(-1),
+};
+
+pub struct ShimHost {
+    pid: AtomicI32,
+    log_fd: AtomicI32,
+    trace_fd: AtomicI32,
+}
+
+impl ShimHost {
+    /// Record the process's host pid and lx's output fds.
+    pub fn init(&self, log_fd: i32, trace_fd: i32) {
+        self.pid.store(sys::getpid(), Ordering::Relaxed);
+        self.log_fd.store(log_fd, Ordering::Relaxed);
+        self.trace_fd.store(trace_fd, Ordering::Relaxed);
+    }
+    pub fn pid(&self) -> i32 {
+        self.pid.load(Ordering::Relaxed)
+    }
+}
+
+fn ok0(r: Result<usize, Errno>) -> Result<(), Errno> {
+    r.map(|_| ())
+}
+
+fn ptr<T>(v: &T) -> u64 {
+    v as *const T as u64
+}
+fn mptr<T>(v: &mut T) -> u64 {
+    v as *mut T as u64
+}
+
+/// ioctl into a plain value.
+fn ioctl_get<T: FromBytes + IntoBytes>(fd: HostFd, req: u64) -> Result<T, Errno> {
+    let mut v = T::new_zeroed();
+    call(
+        nr::ioctl,
+        &[fd as u64, req, v.as_mut_bytes().as_mut_ptr() as u64],
+    )?;
+    Ok(v)
+}
+
+const CLOCK_MONOTONIC: u64 = 1;
+
+impl Host for ShimHost {
+    fn copy_in(&self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
+        usercopy::copy_from_guest(buf, addr).map_err(|()| Errno::EFAULT)
+    }
+    fn copy_out(&self, addr: u64, buf: &[u8]) -> Result<(), Errno> {
+        usercopy::copy_to_guest(addr, buf).map_err(|()| Errno::EFAULT)
+    }
+    fn read(&self, fd: HostFd, b: GuestSlice) -> Result<usize, Errno> {
+        call(nr::read, &[fd as u64, b.addr, b.len])
+    }
+    fn write(&self, fd: HostFd, b: GuestSlice) -> Result<usize, Errno> {
+        call(nr::write, &[fd as u64, b.addr, b.len])
+    }
+    fn pread(&self, fd: HostFd, b: GuestSlice, off: i64) -> Result<usize, Errno> {
+        call(nr::pread64, &[fd as u64, b.addr, b.len, off as u64])
+    }
+    fn pwrite(&self, fd: HostFd, b: GuestSlice, off: i64) -> Result<usize, Errno> {
+        call(nr::pwrite64, &[fd as u64, b.addr, b.len, off as u64])
+    }
+    fn readv(&self, fd: HostFd, iov: &[GuestSlice]) -> Result<usize, Errno> {
+        // GuestSlice is {addr, len}: the layout of struct iovec.
+        call(
+            nr::readv,
+            &[fd as u64, iov.as_ptr() as u64, iov.len() as u64],
+        )
+    }
+    fn writev(&self, fd: HostFd, iov: &[GuestSlice]) -> Result<usize, Errno> {
+        call(
+            nr::writev,
+            &[fd as u64, iov.as_ptr() as u64, iov.len() as u64],
+        )
+    }
+    fn lseek(&self, fd: HostFd, off: i64, whence: u32) -> Result<u64, Errno> {
+        call(nr::lseek, &[fd as u64, off as u64, u64::from(whence)]).map(|v| v as u64)
+    }
+    fn close(&self, fd: HostFd) -> Result<(), Errno> {
+        ok0(call(nr::close, &[fd as u64]))
+    }
+    fn fstat(&self, fd: HostFd) -> Result<Stat, Errno> {
+        let mut st = Stat::new_zeroed();
+        call(nr::fstat, &[fd as u64, mptr(&mut st)])?;
+        Ok(st)
+    }
+    fn get_status_flags(&self, fd: HostFd) -> Result<u32, Errno> {
+        call(nr::fcntl, &[fd as u64, 3]).map(|v| v as u32)
+    }
+    fn set_status_flags(&self, fd: HostFd, flags: u32) -> Result<(), Errno> {
+        ok0(call(nr::fcntl, &[fd as u64, 4, u64::from(flags)]))
+    }
+    fn tcgets(&self, fd: HostFd) -> Result<Termios, Errno> {
+        ioctl_get(fd, 0x5401)
+    }
+    fn tcsets(&self, fd: HostFd, req: u32, t: &Termios) -> Result<(), Errno> {
+        ok0(call(nr::ioctl, &[fd as u64, u64::from(req), ptr(t)]))
+    }
+    fn get_winsize(&self, fd: HostFd) -> Result<Winsize, Errno> {
+        ioctl_get(fd, 0x5413)
+    }
+    fn set_winsize(&self, fd: HostFd, ws: &Winsize) -> Result<(), Errno> {
+        ok0(call(nr::ioctl, &[fd as u64, 0x5414, ptr(ws)]))
+    }
+    fn fionread(&self, fd: HostFd) -> Result<i32, Errno> {
+        ioctl_get(fd, 0x541b)
+    }
+    fn fcntl(&self, fd: HostFd, cmd: i32, arg: u64) -> Result<usize, Errno> {
+        call(nr::fcntl, &[fd as u64, cmd as u64, arg])
+    }
+    fn poll(&self, fds: &mut [PollFd], timeout: Option<Timespec>) -> Result<usize, Errno> {
+        let t = timeout.as_ref().map_or(0, ptr);
+        call(
+            nr::ppoll,
+            &[fds.as_mut_ptr() as u64, fds.len() as u64, t, 0, 8],
+        )
+    }
+    fn mmap(
+        &self,
+        addr: u64,
+        len: u64,
+        prot: u32,
+        flags: u32,
+        fd: HostFd,
+        off: u64,
+    ) -> Result<u64, Errno> {
+        sys::mmap(addr, len, prot, flags, fd, off)
+    }
+    fn munmap(&self, addr: u64, len: u64) -> Result<(), Errno> {
+        ok0(sys::munmap(addr, len))
+    }
+    fn mprotect(&self, addr: u64, len: u64, prot: u32) -> Result<(), Errno> {
+        ok0(sys::mprotect(addr, len, prot))
+    }
+    fn mremap(
+        &self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: u32,
+        new: u64,
+    ) -> Result<u64, Errno> {
+        call(nr::mremap, &[old, old_len, new_len, u64::from(flags), new]).map(|v| v as u64)
+    }
+    fn madvise(&self, addr: u64, len: u64, advice: u32) -> Result<(), Errno> {
+        ok0(call(nr::madvise, &[addr, len, u64::from(advice)]))
+    }
+    fn set_fs_base(&self, base: u64) -> Result<(), Errno> {
+        ok0(call(nr::arch_prctl, &[0x1002, base]))
+    }
+    fn set_gs_base(&self, base: u64) -> Result<(), Errno> {
+        ok0(call(nr::arch_prctl, &[0x1001, base]))
+    }
+    fn get_gs_base(&self) -> Result<u64, Errno> {
+        let mut v = 0u64;
+        call(nr::arch_prctl, &[0x1004, mptr(&mut v)])?;
+        Ok(v)
+    }
+    fn arch_prctl(&self, code: i32, arg: u64) -> Result<usize, Errno> {
+        call(nr::arch_prctl, &[code as u64, arg])
+    }
+    fn rseq(&self, addr: u64, len: u32, flags: i32, sig: u32) -> Result<(), Errno> {
+        ok0(call(
+            nr::rseq,
+            &[addr, u64::from(len), flags as u64, u64::from(sig)],
+        ))
+    }
+    fn set_robust_list(&self, head: u64, len: u64) -> Result<(), Errno> {
+        ok0(call(nr::set_robust_list, &[head, len]))
+    }
+    fn set_tid_address(&self, addr: u64) -> i32 {
+        sys::raw(nr::set_tid_address, &[addr]) as i32
+    }
+    fn clock_gettime(&self, clock: u32) -> Result<Timespec, Errno> {
+        let mut t = Timespec::default();
+        call(nr::clock_gettime, &[u64::from(clock), mptr(&mut t)])?;
+        Ok(t)
+    }
+    fn clock_getres(&self, clock: u32) -> Result<Timespec, Errno> {
+        let mut t = Timespec::default();
+        call(nr::clock_getres, &[u64::from(clock), mptr(&mut t)])?;
+        Ok(t)
+    }
+    fn clock_nanosleep(
+        &self,
+        clock: u32,
+        abstime: bool,
+        t: &Timespec,
+    ) -> Result<(), (Errno, Timespec)> {
+        let mut rem = Timespec::default();
+        let r = call(
+            nr::clock_nanosleep,
+            &[u64::from(clock), u64::from(abstime), ptr(t), mptr(&mut rem)],
+        );
+        r.map(|_| ()).map_err(|e| (e, rem))
+    }
+    fn getrandom(&self, buf: &mut [u8], flags: u32) -> Result<usize, Errno> {
+        call(
+            nr::getrandom,
+            &[buf.as_mut_ptr() as u64, buf.len() as u64, u64::from(flags)],
+        )
+    }
+    fn sched_yield(&self) {
+        let _ = call(nr::sched_yield, &[]);
+    }
+    fn sched_getaffinity(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        call(
+            nr::sched_getaffinity,
+            &[0, buf.len() as u64, buf.as_mut_ptr() as u64],
+        )
+    }
+    fn getcpu(&self) -> Result<(u32, u32), Errno> {
+        let (mut c, mut n) = (0u32, 0u32);
+        call(nr::getcpu, &[mptr(&mut c), mptr(&mut n), 0])?;
+        Ok((c, n))
+    }
+    fn sysinfo(&self) -> Result<Sysinfo, Errno> {
+        let mut s = Sysinfo::new_zeroed();
+        call(nr::sysinfo, &[mptr(&mut s)])?;
+        Ok(s)
+    }
+    fn get_rlimit(&self, resource: u32) -> Result<(u64, u64), Errno> {
+        let mut r = [0u64; 2];
+        call(
+            nr::prlimit64,
+            &[0, u64::from(resource), 0, r.as_mut_ptr() as u64],
+        )?;
+        Ok((r[0], r[1]))
+    }
+    fn set_rlimit(&self, resource: u32, cur: u64, max: u64) -> Result<(), Errno> {
+        let r = [cur, max];
+        ok0(call(
+            nr::prlimit64,
+            &[0, u64::from(resource), r.as_ptr() as u64, 0],
+        ))
+    }
+    fn now_ns(&self) -> u64 {
+        let mut t = Timespec::default();
+        let _ = call(nr::clock_gettime, &[CLOCK_MONOTONIC, mptr(&mut t)]);
+        t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+    }
+    fn host_pid(&self) -> i32 {
+        self.pid()
+    }
+    fn host_tid(&self) -> i32 {
+        sys::gettid()
+    }
+    fn set_disposition(&self, sig: u32, d: HostDisposition) -> Result<(), Errno> {
+        let handler = match d {
+            HostDisposition::Default => 0,
+            HostDisposition::Ignore => 1,
+            HostDisposition::Catch => signals::catcher(),
+        };
+        signals::set_host_action(sig, handler)?;
+        signals::note_default(sig, d == HostDisposition::Default);
+        Ok(())
+    }
+    fn raise(&self, sig: u32, thread: bool) -> Result<(), Errno> {
+        let pid = self.pid() as u64;
+        if thread {
+            ok0(call(
+                nr::tgkill,
+                &[pid, sys::gettid() as u64, u64::from(sig)],
+            ))
+        } else {
+            ok0(call(nr::kill, &[pid, u64::from(sig)]))
+        }
+    }
+    fn pending(&self) -> u64 {
+        let mut s = 0u64;
+        let _ = call(nr::rt_sigpending, &[mptr(&mut s), 8]);
+        s
+    }
+    fn exit_group(&self, code: i32) -> ! {
+        sys::exit_group(code)
+    }
+    fn exit_thread(&self, code: i32) -> ! {
+        loop {
+            sys::raw(nr::exit, &[code as u64]);
+        }
+    }
+    fn die_by_signal(&self, sig: u32) -> ! {
+        let _ = signals::set_host_action(sig, 0);
+        let set = 1u64 << (sig - 1);
+        let _ = call(nr::rt_sigprocmask, &[1, ptr(&set), 0, 8]);
+        let _ = call(
+            nr::tgkill,
+            &[self.pid() as u64, sys::gettid() as u64, u64::from(sig)],
+        );
+        // A signal whose default is to ignore (or stop) does not end us.
+        sys::exit_group(128 + sig as i32)
+    }
+    fn log(&self, msg: &[u8]) {
+        sys::write_all(self.log_fd.load(Ordering::Relaxed), msg);
+    }
+    fn trace(&self, msg: &[u8]) {
+        let fd = self.trace_fd.load(Ordering::Relaxed);
+        if fd >= 0 {
+            sys::write_all(fd, msg);
+        }
+    }
+    fn record_stat(&self, nr: u32, failed: bool, ns: u64) {
+        crate::shared::record(nr, failed, ns);
+    }
+    fn first_enosys(&self, nr: u32) -> bool {
+        crate::shared::first_enosys(nr)
+    }
+}

@@ -1,0 +1,63 @@
+//! The run's shared page (see `lx_kernel::stats`), mapped MAP_SHARED from
+//! the fd `lx` passes, so counts survive however the process ends.
+
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use lx_kernel::layout::LX_BASE;
+use lx_kernel::stats::{ENOSYS_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
+
+/// Where the shared page is mapped in lx's window.
+pub const SHARED_BASE: u64 = LX_BASE + 0x3000_0000;
+
+static MAPPED: AtomicU8 = AtomicU8::new(0);
+
+/// Map the page from `fd` (or nothing when `fd` < 0).
+pub fn init(fd: i32) {
+    if fd < 0 {
+        return;
+    }
+    let flags = 0x01 | 0x10; // MAP_SHARED | MAP_FIXED
+    if crate::sys::mmap(SHARED_BASE, SHARED_SIZE as u64, 3, flags, fd, 0).is_ok() {
+        MAPPED.store(1, Ordering::Relaxed);
+    }
+    crate::sys::close(fd);
+}
+
+fn word(off: usize) -> Option<&'static AtomicU64> {
+    if MAPPED.load(Ordering::Relaxed) == 0 {
+        return None;
+    }
+    // SAFETY: the page is mapped read-write for the life of the process,
+    // `off` is 8-aligned and inside it, and it is only accessed atomically.
+    Some(unsafe { &*((SHARED_BASE as usize + off) as *const AtomicU64) })
+}
+
+/// Count one call of `nr`.
+pub fn record(nr: u32, failed: bool, ns: u64) {
+    let nr = nr as usize;
+    if nr >= SLOTS {
+        return;
+    }
+    let base = SLOTS_OFFSET + nr * SLOT_SIZE;
+    if let Some(w) = word(base) {
+        w.fetch_add(1, Ordering::Relaxed);
+    }
+    if failed {
+        if let Some(w) = word(base + 8) {
+            w.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    if let Some(w) = word(base + 16) {
+        w.fetch_add(ns, Ordering::Relaxed);
+    }
+}
+
+/// Mark `nr` reported; true the first time in the whole run.
+pub fn first_enosys(nr: u32) -> bool {
+    let nr = nr as usize % SLOTS;
+    let bit = 1u64 << (nr % 64);
+    match word(ENOSYS_OFFSET + (nr / 64) * 8) {
+        Some(w) => w.fetch_or(bit, Ordering::Relaxed) & bit == 0,
+        // Without the page, report every time rather than never.
+        None => true,
+    }
+}

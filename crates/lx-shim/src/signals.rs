@@ -1,0 +1,204 @@
+//! Host signal handlers: the SIGSYS trap that serves guest syscalls, the
+//! fault handler (guest-memory copy fixups, guest faults), and the catcher
+//! for signals the guest handles. All run on lx's own signal stack.
+//!
+//! While lx runs, every signal the guest catches is blocked; signals the
+//! guest leaves at their default action stay deliverable, so Ctrl-C ends a
+//! guest even inside a long host call, exactly as it would natively.
+
+use crate::global::Global;
+use crate::host::SHIM_HOST;
+use crate::sys;
+use crate::usercopy;
+use core::arch::naked_asm;
+use core::sync::atomic::{AtomicU64, Ordering};
+use lx_abi::signal::{SIGBUS, SIGSEGV, SIGSYS};
+use lx_abi::structs::Siginfo;
+use lx_abi::syscalls::nr;
+use lx_kernel::layout::{LX_BASE, LX_END};
+use lx_kernel::{Kernel, Regs, SignalOutcome};
+
+/// The process's kernel.
+pub static KERNEL: Global<Kernel> = Global::new();
+
+/// Signals whose guest disposition is the default action: left unblocked
+/// while lx runs (bit sig-1).
+static DEFAULT_SET: AtomicU64 = AtomicU64::new(!0);
+
+const UC_GREGS: usize = 40;
+const UC_FPREGS: usize = 40 + 23 * 8;
+const UC_SIGMASK: usize = 40 + 256;
+const SYS_SECCOMP: i32 = 1;
+const SA_SIGINFO: u64 = 4;
+const SA_ONSTACK: u64 = 0x0800_0000;
+const SA_RESTORER: u64 = 0x0400_0000;
+const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
+
+/// The kernel's `struct sigaction` for rt_sigaction.
+#[repr(C)]
+pub struct KAction {
+    pub handler: u64,
+    pub flags: u64,
+    pub restorer: u64,
+    pub mask: u64,
+}
+
+/// Returns from a host signal handler (rt_sigreturn from lx's window, so
+/// the filter lets it through).
+#[unsafe(naked)]
+unsafe extern "C" fn restore_rt() {
+    naked_asm!("mov eax, 15", "syscall", "ud2")
+}
+
+/// The mask lx runs with: everything but what the guest leaves at default
+/// and the faults lx must see.
+fn shim_mask() -> u64 {
+    let always = (1u64 << (SIGSEGV - 1)) | (1u64 << (SIGBUS - 1));
+    !(DEFAULT_SET.load(Ordering::Relaxed) | always)
+}
+
+/// Install `handler` for `sig` on the host.
+pub fn set_host_action(sig: u32, handler: u64) -> Result<(), lx_abi::Errno> {
+    let catching = handler > 1;
+    let act = KAction {
+        handler,
+        flags: if catching {
+            SA_SIGINFO | SA_ONSTACK | SA_RESTORER
+        } else {
+            SA_RESTORER
+        },
+        restorer: restore_rt as *const () as u64,
+        mask: if catching { shim_mask() } else { 0 },
+    };
+    sys::call(
+        nr::rt_sigaction,
+        &[u64::from(sig), &act as *const KAction as u64, 0, 8],
+    )
+    .map(|_| ())
+}
+
+/// The guest's disposition of `sig` became (or stopped being) the default:
+/// recompute lx's mask and re-register the SIGSYS handler with it.
+pub fn note_default(sig: u32, is_default: bool) {
+    let bit = 1u64 << (sig - 1);
+    let old = if is_default {
+        DEFAULT_SET.fetch_or(bit, Ordering::Relaxed)
+    } else {
+        DEFAULT_SET.fetch_and(!bit, Ordering::Relaxed)
+    };
+    if (old & bit != 0) != is_default {
+        let _ = set_host_action(SIGSYS, on_sigsys as *const () as u64);
+    }
+}
+
+/// Install lx's always-on handlers: SIGSYS (syscall traps), SIGSEGV and
+/// SIGBUS (copy fixups and guest faults).
+pub fn install() -> Result<(), lx_abi::Errno> {
+    set_host_action(SIGSYS, on_sigsys as *const () as u64)?;
+    set_host_action(SIGSEGV, on_signal as *const () as u64)?;
+    set_host_action(SIGBUS, on_signal as *const () as u64)
+}
+
+/// The catcher for signals the guest handles.
+pub fn catcher() -> u64 {
+    on_signal as *const () as u64
+}
+
+/// Views into a host ucontext.
+struct Uc(*mut u8);
+
+impl Uc {
+    fn regs(&self) -> &'static mut Regs {
+        // SAFETY: the kernel's ucontext holds 23 u64 general registers at
+        // offset 40 (struct sigcontext), laid out exactly as `Regs`; the
+        // frame lives on lx's signal stack until the handler returns.
+        unsafe { &mut *(self.0.add(UC_GREGS) as *mut Regs) }
+    }
+    fn fpstate(&self) -> &'static mut [u8] {
+        // SAFETY: fpregs points at the xsave image the kernel saved in this
+        // frame; its size is 512 bytes or, with the xstate magic present in
+        // the software-reserved bytes, `extended_size`.
+        unsafe {
+            let p = *(self.0.add(UC_FPREGS) as *const *mut u8);
+            if p.is_null() {
+                return &mut [];
+            }
+            let magic = core::ptr::read_unaligned(p.add(464) as *const u32);
+            let ext = core::ptr::read_unaligned(p.add(468) as *const u32) as usize;
+            let len = if magic == FP_XSTATE_MAGIC1 && ext >= 512 && ext <= 64 * 1024 {
+                ext
+            } else {
+                512
+            };
+            core::slice::from_raw_parts_mut(p, len)
+        }
+    }
+    fn set_sigmask(&self, m: u64) {
+        // SAFETY: uc_sigmask is 8 bytes at offset 296 of the kernel ucontext.
+        unsafe { core::ptr::write_unaligned(self.0.add(UC_SIGMASK) as *mut u64, m) }
+    }
+}
+
+fn in_lx(addr: u64) -> bool {
+    (LX_BASE..LX_END).contains(&addr)
+}
+
+/// SIGSYS: a guest syscall trapped (or someone sent SIGSYS).
+extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let si = unsafe { &*info };
+    if si.si_code != SYS_SECCOMP {
+        return on_signal(sig, info, uc);
+    }
+    // SAFETY: for SYS_SECCOMP the syscall number is at offset 24 (si_syscall).
+    let nr = unsafe { core::ptr::read_unaligned((info as *const u8).add(24) as *const i32) } as u32;
+    let uc = Uc(uc);
+    let regs = uc.regs();
+    let fp = uc.fpstate();
+    KERNEL.with(|k| {
+        let Some(k) = k.as_mut() else { return };
+        k.syscall(&SHIM_HOST, regs, fp, nr);
+        if k.has_deliverable() {
+            if let SignalOutcome::Fatal(s) = k.deliver_pending(&SHIM_HOST, regs, fp) {
+                lx_kernel::Host::die_by_signal(&SHIM_HOST, s);
+            }
+        }
+        uc.set_sigmask(k.host_sigmask());
+    });
+}
+
+/// A signal for the guest, or a fault in lx's own guest-memory copy.
+extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
+    let uc = Uc(uc);
+    let regs = uc.regs();
+    let rip = regs.rip;
+    if rip == usercopy::insn_addr() {
+        regs.rip = usercopy::fixup_addr();
+        return;
+    }
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let mut si = unsafe { *info };
+    if in_lx(rip) && si.si_code > 0 {
+        // A fault in lx itself: a bug, not the guest's doing.
+        let mut w = sys::FdWriter(2);
+        let _ = core::fmt::Write::write_fmt(
+            &mut w,
+            format_args!(
+                "lx: internal error: signal {} at {:#x} in the shim\n",
+                si.si_signo, rip
+            ),
+        );
+        lx_kernel::Host::die_by_signal(&SHIM_HOST, si.si_signo as u32);
+    }
+    let fp = uc.fpstate();
+    KERNEL.with(|k| {
+        let Some(k) = k.as_mut() else { return };
+        if si.si_code <= 0 && si.pid() == SHIM_HOST.pid() {
+            si.set_uid(k.id.uid);
+        }
+        match k.deliver_signal(&SHIM_HOST, regs, fp, &si) {
+            SignalOutcome::Fatal(s) => lx_kernel::Host::die_by_signal(&SHIM_HOST, s),
+            _ => uc.set_sigmask(k.host_sigmask()),
+        }
+    });
+}

@@ -1,0 +1,59 @@
+//! Copies between lx and guest memory that survive bad guest pointers.
+//!
+//! The copy is one `rep movsb`; if it faults, the SIGSEGV/SIGBUS handler
+//! sees the fault at `lx_copy_insn` and resumes at `lx_copy_fixup`, which
+//! returns how many bytes were left. Callers turn that into EFAULT. This is
+//! how Linux's own uaccess works (exception tables).
+
+use core::arch::global_asm;
+
+global_asm!(
+    ".pushsection .text.lx_copy,\"ax\"",
+    ".globl lx_copy",
+    "lx_copy:",
+    "    mov rcx, rdx",
+    ".globl lx_copy_insn",
+    "lx_copy_insn:",
+    "    rep movsb",
+    "    xor eax, eax",
+    "    ret",
+    ".globl lx_copy_fixup",
+    "lx_copy_fixup:",
+    "    mov rax, rcx",
+    "    ret",
+    ".popsection",
+);
+
+unsafe extern "C" {
+    /// Copy `len` bytes from `src` to `dst`; returns the bytes not copied.
+    fn lx_copy(dst: *mut u8, src: *const u8, len: usize) -> usize;
+    static lx_copy_insn: u8;
+    static lx_copy_fixup: u8;
+}
+
+/// Address of the faulting instruction the fault handler recognizes.
+pub fn insn_addr() -> u64 {
+    &raw const lx_copy_insn as u64
+}
+
+/// Where a faulting copy resumes.
+pub fn fixup_addr() -> u64 {
+    &raw const lx_copy_fixup as u64
+}
+
+/// Copy guest bytes at `src` into `dst`. `src..src+len` has been checked
+/// to lie in guest user space (not lx's window); unmapped pages give Err.
+pub fn copy_from_guest(dst: &mut [u8], src: u64) -> Result<(), ()> {
+    // SAFETY: `dst` is a valid writable slice; reads of `src` that fault are
+    // caught by the fixup and reported, never dereferenced as Rust data.
+    let left = unsafe { lx_copy(dst.as_mut_ptr(), src as *const u8, dst.len()) };
+    if left == 0 { Ok(()) } else { Err(()) }
+}
+
+/// Copy `src` to guest address `dst` (checked as above).
+pub fn copy_to_guest(dst: u64, src: &[u8]) -> Result<(), ()> {
+    // SAFETY: `src` is a valid slice; the guest range was checked to be
+    // outside lx's memory, and faults there are caught by the fixup.
+    let left = unsafe { lx_copy(dst as *mut u8, src.as_ptr(), src.len()) };
+    if left == 0 { Ok(()) } else { Err(()) }
+}

@@ -1,0 +1,320 @@
+//! `lx run`: start the first guest process and supervise it.
+
+use crate::RunArgs;
+use crate::resolve::{self, ResolveError};
+use crate::stats;
+use lx_kernel::config::Config;
+use lx_kernel::stats::SHARED_SIZE;
+use std::ffi::{CString, OsStr, OsString};
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::FileExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// The shim image, built by build.rs for x86_64-unknown-none.
+static SHIM: &[u8] = include_bytes!(env!("LX_SHIM_PATH"));
+
+/// Status for failures of lx itself (as container runtimes use 125).
+const LX_FAILURE: u8 = 125;
+
+/// Failures of lx itself, before or around the guest.
+#[derive(Debug, thiserror::Error)]
+enum LaunchError {
+    #[error("--env expects K=V, got {0:?}")]
+    BadEnv(String),
+    #[error("cannot create {0}: {1}")]
+    Memfd(&'static str, std::io::Error),
+    #[error("cannot open trace file {0}: {1}")]
+    TraceFile(String, std::io::Error),
+    #[error("cannot start the guest: {0}")]
+    Spawn(std::io::Error),
+    #[error("waiting for the guest failed: {0}")]
+    Wait(std::io::Error),
+}
+
+fn memfd(name: &'static str, data: &[u8]) -> Result<OwnedFd, LaunchError> {
+    let cname = CString::new(name).expect("static name has no NUL");
+    // SAFETY: memfd_create with a valid C string; the result is checked.
+    let fd = unsafe { libc::memfd_create(cname.as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(LaunchError::Memfd(name, std::io::Error::last_os_error()));
+    }
+    // SAFETY: `fd` was just returned by memfd_create and is owned here.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    let mut f = File::from(fd);
+    f.write_all(data).map_err(|e| LaunchError::Memfd(name, e))?;
+    Ok(OwnedFd::from(f))
+}
+
+fn dup_cloexec(fd: RawFd) -> Result<OwnedFd, LaunchError> {
+    // SAFETY: F_DUPFD_CLOEXEC on an fd number; the result is checked.
+    let n = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+    if n < 0 {
+        return Err(LaunchError::Memfd(
+            "an fd for lx's output",
+            std::io::Error::last_os_error(),
+        ));
+    }
+    // SAFETY: `n` is a fresh fd owned here.
+    Ok(unsafe { OwnedFd::from_raw_fd(n) })
+}
+
+/// Host fds this process was started with that an exec would pass on:
+/// the guest inherits them under the same numbers.
+fn inherited_fds() -> Vec<i32> {
+    let mut fds: Vec<i32> = match std::fs::read_dir("/proc/self/fd") {
+        Ok(d) => d
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect(),
+        Err(_) => vec![0, 1, 2],
+    };
+    // The directory's own fd is closed by now and fails the check.
+    // SAFETY: F_GETFD only inspects the fd table.
+    fds.retain(|&fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } == 0);
+    fds.sort_unstable();
+    fds
+}
+
+fn guest_env(args: &RunArgs) -> Result<Vec<(OsString, OsString)>, LaunchError> {
+    let mut env: Vec<(OsString, OsString)> = if args.clear_env {
+        Vec::new()
+    } else {
+        std::env::vars_os().collect()
+    };
+    for kv in &args.env {
+        let (k, v) = kv
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| LaunchError::BadEnv(kv.clone()))?;
+        env.retain(|(ek, _)| ek.as_bytes() != k.as_bytes());
+        env.push((k.into(), v.into()));
+    }
+    Ok(env)
+}
+
+static CHILD: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn forward(sig: libc::c_int) {
+    let pid = CHILD.load(Ordering::Relaxed);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(pid, sig) };
+    }
+}
+
+/// While the guest runs, lx passes termination requests on and leaves
+/// keyboard signals to the terminal, which sends them to the guest too.
+fn supervise_signals(pid: i32) {
+    CHILD.store(pid, Ordering::Relaxed);
+    // SAFETY: installing handlers that only call async-signal-safe kill.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+        for s in [libc::SIGTERM, libc::SIGHUP] {
+            libc::signal(s, forward as *const () as libc::sighandler_t);
+        }
+    }
+}
+
+/// Run the guest; returns lx's exit status.
+pub fn run(args: &RunArgs) -> u8 {
+    let inherited = inherited_fds();
+    match run_inner(args, inherited) {
+        Ok(code) => code,
+        Err(Failure::Resolve(e)) => {
+            eprintln!("lx: {e}");
+            e.exit_code()
+        }
+        Err(Failure::Launch(e)) => {
+            eprintln!("lx: {e}");
+            LX_FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Resolve(ResolveError),
+    Launch(LaunchError),
+}
+
+impl From<LaunchError> for Failure {
+    fn from(e: LaunchError) -> Self {
+        Failure::Launch(e)
+    }
+}
+
+fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
+    let env = guest_env(args)?;
+    let path_var = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.as_os_str());
+    let prog = resolve::find(&args.program, path_var).map_err(Failure::Resolve)?;
+    let mut argv: Vec<Vec<u8>> = vec![args.program.as_bytes().to_vec()];
+    argv.extend(args.args.iter().map(|a| a.as_bytes().to_vec()));
+    let plan = resolve::plan(&prog, argv).map_err(Failure::Resolve)?;
+
+    let trace_out: Option<File> = match &args.trace {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => Some(File::from(dup_cloexec(2)?)),
+        Some(p) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| LaunchError::TraceFile(p.display().to_string(), e))?,
+        ),
+    };
+    let log_fd = dup_cloexec(2)?;
+    let shared = memfd("lx-shared", &vec![0u8; SHARED_SIZE])?;
+
+    let envp: Vec<Vec<u8>> = env
+        .iter()
+        .map(|(k, v)| {
+            let mut e = k.as_bytes().to_vec();
+            e.push(b'=');
+            e.extend_from_slice(v.as_bytes());
+            e
+        })
+        .collect();
+    let cfg = identity(Config {
+        program: plan.program.as_os_str().as_bytes().to_vec(),
+        argv: plan.argv,
+        envp,
+        execfn: plan.execfn,
+        cwd: std::env::current_dir()
+            .map_or_else(|_| b"/".to_vec(), |d| d.into_os_string().into_vec()),
+        inherited_fds: inherited,
+        trace: trace_out.is_some(),
+        stats: args.stats,
+        quiet: args.quiet,
+        trace_fd: trace_out.as_ref().map_or(-1, |f| f.as_raw_fd()),
+        log_fd: log_fd.as_raw_fd(),
+        shared_fd: shared.as_raw_fd(),
+        ..Config::default()
+    });
+    let config = memfd("lx-config", &cfg.encode())?;
+    let shim = memfd("lx-shim", SHIM)?;
+
+    let private = [
+        config.as_raw_fd(),
+        log_fd.as_raw_fd(),
+        shared.as_raw_fd(),
+        cfg.trace_fd,
+    ];
+    let shim_fd = shim.as_raw_fd();
+    let argv0 = CString::new("lx-shim").expect("no NUL");
+    let argv1 = CString::new(config.as_raw_fd().to_string()).expect("no NUL");
+    let empty = CString::new("").expect("no NUL");
+
+    let mut cmd = Command::new("/proc/self/exe");
+    cmd.env_clear();
+    // SAFETY: the closure runs in the forked child before exec and only makes
+    // async-signal-safe calls (fcntl, execveat) on prepared data.
+    unsafe {
+        cmd.pre_exec(move || {
+            for fd in private {
+                if fd >= 0 && libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            let argv = [argv0.as_ptr(), argv1.as_ptr(), std::ptr::null()];
+            let envp = [std::ptr::null::<libc::c_char>()];
+            libc::syscall(
+                libc::SYS_execveat,
+                shim_fd,
+                empty.as_ptr(),
+                argv.as_ptr(),
+                envp.as_ptr(),
+                libc::AT_EMPTY_PATH,
+            );
+            Err(std::io::Error::last_os_error())
+        });
+    }
+    let mut child = cmd.spawn().map_err(LaunchError::Spawn)?;
+    drop(config);
+    supervise_signals(child.id() as i32);
+    let status = child.wait().map_err(LaunchError::Wait)?;
+
+    let (code, trailer) = if let Some(c) = status.code() {
+        (c as u8, format!("+++ exited with {c} +++\n"))
+    } else {
+        let sig = status.signal().unwrap_or(0);
+        let core = status.core_dumped();
+        let name = lx_abi::signal::name(sig as u32).unwrap_or("SIG?");
+        let what = lx_abi::signal::description(sig as u32);
+        let dumped = if core { " (core dumped)" } else { "" };
+        // As bash does, say nothing for deaths the user asked for at the terminal.
+        if sig != libc::SIGINT && sig != libc::SIGPIPE {
+            eprintln!("lx: {}: {what}{dumped}", Path::new(&args.program).display());
+        }
+        (
+            (128 + sig) as u8,
+            format!("+++ killed by {name}{dumped} +++\n"),
+        )
+    };
+    let mut out: Box<dyn Write> = match trace_out {
+        Some(f) => {
+            let mut f = f;
+            let _ = f.write_all(trailer.as_bytes());
+            Box::new(f)
+        }
+        None => Box::new(std::io::stderr()),
+    };
+    if args.stats {
+        let mut page = vec![0u8; SHARED_SIZE];
+        let f = File::from(shared);
+        if f.read_exact_at(&mut page, 0).is_ok() {
+            let _ = out.write_all(stats::table(&page).as_bytes());
+        }
+    }
+    Ok(code)
+}
+
+/// Fill in who the guest is: the caller's identity and limits.
+fn identity(mut c: Config) -> Config {
+    // SAFETY: plain queries of the calling process's credentials and limits.
+    unsafe {
+        c.ppid = libc::getpid();
+        c.pgid = libc::getpgrp();
+        c.sid = libc::getsid(0);
+        c.uid = libc::getuid();
+        c.euid = libc::geteuid();
+        c.gid = libc::getgid();
+        c.egid = libc::getegid();
+        let n = libc::getgroups(0, std::ptr::null_mut());
+        if n > 0 {
+            let mut g = vec![0 as libc::gid_t; n as usize];
+            let got = libc::getgroups(n, g.as_mut_ptr());
+            g.truncate(got.max(0) as usize);
+            c.groups = g;
+        }
+        let mut u: libc::utsname = std::mem::zeroed();
+        if libc::uname(&mut u) == 0 {
+            c.nodename = OsStr::from_bytes(&std::mem::transmute::<[libc::c_char; 65], [u8; 65]>(
+                u.nodename,
+            ))
+            .as_bytes()
+            .split(|&b| b == 0)
+            .next()
+            .unwrap_or_default()
+            .to_vec();
+        }
+        let m = libc::umask(0o022);
+        libc::umask(m);
+        c.umask = m;
+        let mut r: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) == 0 {
+            c.nofile = (r.rlim_cur, r.rlim_max);
+        } else {
+            c.nofile = (1024, 4096);
+        }
+    }
+    c
+}

@@ -1,0 +1,70 @@
+//! `lx`: run Linux x86_64 programs inside lx's own compatibility kernel.
+
+mod launch;
+mod resolve;
+mod stats;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Run unmodified Linux x86_64 programs with every system call served by
+/// lx's compatibility kernel.
+#[derive(Parser, Debug)]
+#[command(name = "lx", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run PROGRAM with ARGS under lx.
+    Run(RunArgs),
+    /// Print the syscall table: number, name, support level, note.
+    Syscalls {
+        /// Print a Markdown table (the compatibility document).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// Options of `lx run`.
+#[derive(clap::Args, Debug)]
+#[command(trailing_var_arg = true)]
+pub struct RunArgs {
+    /// Set an environment variable for the guest (repeatable).
+    #[arg(long = "env", value_name = "K=V")]
+    pub env: Vec<String>,
+    /// Start the guest with an empty environment (before --env).
+    #[arg(long)]
+    pub clear_env: bool,
+    /// Print every syscall in strace's format, to stderr or FILE.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
+    pub trace: Option<PathBuf>,
+    /// Print a per-syscall summary at exit, like `strace -c`.
+    #[arg(long)]
+    pub stats: bool,
+    /// Do not report unimplemented syscalls.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// The program: a path, or a name looked up in PATH.
+    #[arg(value_name = "PROGRAM", required = true)]
+    pub program: OsString,
+    /// Its arguments.
+    #[arg(value_name = "ARGS", allow_hyphen_values = true)]
+    pub args: Vec<OsString>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Run(args) => ExitCode::from(launch::run(&args)),
+        Cmd::Syscalls { markdown } => {
+            table::print(markdown);
+            ExitCode::SUCCESS
+        }
+    }
+}
