@@ -213,8 +213,7 @@ pub fn parse(head: &[u8], phdrs: &[u8], file_len: u64) -> Result<ElfImage, ElfEr
                 });
             }
             PT_INTERP => {
-                if filesz < 2
-                    || filesz > 4096
+                if !(2..=4096).contains(&filesz)
                     || off.checked_add(filesz).is_none_or(|e| e > file_len)
                 {
                     return Err(ElfError::BadHeaders);

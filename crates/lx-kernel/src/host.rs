@@ -95,6 +95,9 @@ pub trait Host {
     fn rseq(&self, addr: u64, len: u32, flags: i32, sig: u32) -> Result<(), Errno>;
     /// set_robust_list(2) for this thread.
     fn set_robust_list(&self, head: u64, len: u64) -> Result<(), Errno>;
+    /// prctl(2) options lx passes through; pointer arguments point at lx's
+    /// own buffers, never at guest memory.
+    fn prctl(&self, option: i32, a2: u64, a3: u64, a4: u64, a5: u64) -> Result<usize, Errno>;
     /// set_tid_address(2) for this thread; returns the host tid.
     fn set_tid_address(&self, addr: u64) -> i32;
 

@@ -42,6 +42,10 @@ pub struct Kernel {
     pub nofile_max: u64,
     /// The guest's FS base (ARCH_GET_FS answers from here).
     pub fs_base: u64,
+    /// PR_SET_NO_NEW_PRIVS as the guest set it (lx's own filter is not its business).
+    pub no_new_privs: bool,
+    /// PR_SET_CHILD_SUBREAPER.
+    pub child_subreaper: bool,
     /// `--trace`: one line per syscall.
     pub tracing: bool,
     /// `--stats`: time each syscall.
@@ -73,6 +77,8 @@ impl Kernel {
             umask: cfg.umask,
             nofile_max: cfg.nofile.1,
             fs_base: 0,
+            no_new_privs: false,
+            child_subreaper: false,
             tracing: cfg.trace,
             stats: cfg.stats,
             quiet: cfg.quiet,
@@ -94,12 +100,8 @@ impl Kernel {
     pub fn syscall(&mut self, host: &dyn Host, regs: &mut Regs, fpstate: &mut [u8], nr: u32) {
         let args = Args(regs.syscall_args());
         let t0 = if self.stats { host.now_ns() } else { 0 };
-        if self.tracing {
-            if let Some(r) = table::row(nr) {
-                if r.noreturn {
-                    trace::line(host, nr, &args, None);
-                }
-            }
+        if self.tracing && table::row(nr).is_some_and(|r| r.noreturn) {
+            trace::line(host, nr, &args, None);
         }
         let res = {
             let mut ctx = Ctx {

@@ -125,6 +125,9 @@ impl Host for TestHost {
     fn set_robust_list(&self, _: u64, _: u64) -> Result<(), Errno> {
         Ok(())
     }
+    fn prctl(&self, _: i32, _: u64, _: u64, _: u64, _: u64) -> Result<usize, Errno> {
+        Ok(0)
+    }
     fn set_tid_address(&self, _: u64) -> i32 {
         1
     }

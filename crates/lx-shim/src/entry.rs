@@ -36,6 +36,9 @@ unsafe extern "C" {
 
 /// The ELF entry point: switch to the boot stack and call `shim_main` with
 /// the kernel's initial stack pointer (argc, argv, envp, auxv).
+///
+/// # Safety
+/// Only the kernel calls this, once, as the process's entry point.
 #[unsafe(naked)]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn _start() -> ! {

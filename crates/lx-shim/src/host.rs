@@ -60,10 +60,10 @@ const CLOCK_MONOTONIC: u64 = 1;
 
 impl Host for ShimHost {
     fn copy_in(&self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
-        usercopy::copy_from_guest(buf, addr).map_err(|()| Errno::EFAULT)
+        usercopy::copy_from_guest(buf, addr).map_err(|_| Errno::EFAULT)
     }
     fn copy_out(&self, addr: u64, buf: &[u8]) -> Result<(), Errno> {
-        usercopy::copy_to_guest(addr, buf).map_err(|()| Errno::EFAULT)
+        usercopy::copy_to_guest(addr, buf).map_err(|_| Errno::EFAULT)
     }
     fn read(&self, fd: HostFd, b: GuestSlice) -> Result<usize, Errno> {
         call(nr::read, &[fd as u64, b.addr, b.len])
@@ -184,6 +184,9 @@ impl Host for ShimHost {
     }
     fn set_robust_list(&self, head: u64, len: u64) -> Result<(), Errno> {
         ok0(call(nr::set_robust_list, &[head, len]))
+    }
+    fn prctl(&self, option: i32, a2: u64, a3: u64, a4: u64, a5: u64) -> Result<usize, Errno> {
+        call(nr::prctl, &[option as u64, a2, a3, a4, a5])
     }
     fn set_tid_address(&self, addr: u64) -> i32 {
         sys::raw(nr::set_tid_address, &[addr]) as i32

@@ -41,10 +41,8 @@ pub fn record(nr: u32, failed: bool, ns: u64) {
     if let Some(w) = word(base) {
         w.fetch_add(1, Ordering::Relaxed);
     }
-    if failed {
-        if let Some(w) = word(base + 8) {
-            w.fetch_add(1, Ordering::Relaxed);
-        }
+    if let (true, Some(w)) = (failed, word(base + 8)) {
+        w.fetch_add(1, Ordering::Relaxed);
     }
     if let Some(w) = word(base + 16) {
         w.fetch_add(ns, Ordering::Relaxed);

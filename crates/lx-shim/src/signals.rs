@@ -125,7 +125,7 @@ impl Uc {
             }
             let magic = core::ptr::read_unaligned(p.add(464) as *const u32);
             let ext = core::ptr::read_unaligned(p.add(468) as *const u32) as usize;
-            let len = if magic == FP_XSTATE_MAGIC1 && ext >= 512 && ext <= 64 * 1024 {
+            let len = if magic == FP_XSTATE_MAGIC1 && (512..=64 * 1024).contains(&ext) {
                 ext
             } else {
                 512
@@ -158,10 +158,10 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
     KERNEL.with(|k| {
         let Some(k) = k.as_mut() else { return };
         k.syscall(&SHIM_HOST, regs, fp, nr);
-        if k.has_deliverable() {
-            if let SignalOutcome::Fatal(s) = k.deliver_pending(&SHIM_HOST, regs, fp) {
-                lx_kernel::Host::die_by_signal(&SHIM_HOST, s);
-            }
+        if k.has_deliverable()
+            && let SignalOutcome::Fatal(s) = k.deliver_pending(&SHIM_HOST, regs, fp)
+        {
+            lx_kernel::Host::die_by_signal(&SHIM_HOST, s);
         }
         uc.set_sigmask(k.host_sigmask());
     });

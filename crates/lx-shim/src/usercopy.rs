@@ -7,6 +7,10 @@
 
 use core::arch::global_asm;
 
+/// A guest address in the range was not mapped (or not accessible).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault;
+
 global_asm!(
     ".pushsection .text.lx_copy,\"ax\"",
     ".globl lx_copy",
@@ -43,17 +47,17 @@ pub fn fixup_addr() -> u64 {
 
 /// Copy guest bytes at `src` into `dst`. `src..src+len` has been checked
 /// to lie in guest user space (not lx's window); unmapped pages give Err.
-pub fn copy_from_guest(dst: &mut [u8], src: u64) -> Result<(), ()> {
+pub fn copy_from_guest(dst: &mut [u8], src: u64) -> Result<(), Fault> {
     // SAFETY: `dst` is a valid writable slice; reads of `src` that fault are
     // caught by the fixup and reported, never dereferenced as Rust data.
     let left = unsafe { lx_copy(dst.as_mut_ptr(), src as *const u8, dst.len()) };
-    if left == 0 { Ok(()) } else { Err(()) }
+    if left == 0 { Ok(()) } else { Err(Fault) }
 }
 
 /// Copy `src` to guest address `dst` (checked as above).
-pub fn copy_to_guest(dst: u64, src: &[u8]) -> Result<(), ()> {
+pub fn copy_to_guest(dst: u64, src: &[u8]) -> Result<(), Fault> {
     // SAFETY: `src` is a valid slice; the guest range was checked to be
     // outside lx's memory, and faults there are caught by the fixup.
     let left = unsafe { lx_copy(dst as *mut u8, src.as_ptr(), src.len()) };
-    if left == 0 { Ok(()) } else { Err(()) }
+    if left == 0 { Ok(()) } else { Err(Fault) }
 }

@@ -154,9 +154,9 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         .iter()
         .find(|(k, _)| k == "PATH")
         .map(|(_, v)| v.as_os_str());
-    let prog = resolve::find(&args.program, path_var).map_err(Failure::Resolve)?;
-    let mut argv: Vec<Vec<u8>> = vec![args.program.as_bytes().to_vec()];
-    argv.extend(args.args.iter().map(|a| a.as_bytes().to_vec()));
+    let prog = resolve::find(args.program(), path_var).map_err(Failure::Resolve)?;
+    let mut argv: Vec<Vec<u8>> = vec![args.program().as_bytes().to_vec()];
+    argv.extend(args.args().iter().map(|a| a.as_bytes().to_vec()));
     let plan = resolve::plan(&prog, argv).map_err(Failure::Resolve)?;
 
     let trace_out: Option<File> = match &args.trace {
@@ -166,7 +166,7 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
             std::fs::OpenOptions::new()
                 .create(true)
                 .truncate(true)
-                .append(true)
+                .write(true)
                 .open(p)
                 .map_err(|e| LaunchError::TraceFile(p.display().to_string(), e))?,
         ),
@@ -252,7 +252,10 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         let dumped = if core { " (core dumped)" } else { "" };
         // As bash does, say nothing for deaths the user asked for at the terminal.
         if sig != libc::SIGINT && sig != libc::SIGPIPE {
-            eprintln!("lx: {}: {what}{dumped}", Path::new(&args.program).display());
+            eprintln!(
+                "lx: {}: {what}{dumped}",
+                Path::new(&args.program()).display()
+            );
         }
         (
             (128 + sig) as u8,

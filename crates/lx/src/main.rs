@@ -31,9 +31,8 @@ enum Cmd {
     },
 }
 
-/// Options of `lx run`.
+/// Options of `lx run`. Everything from PROGRAM on belongs to the guest.
 #[derive(clap::Args, Debug)]
-#[command(trailing_var_arg = true)]
 pub struct RunArgs {
     /// Set an environment variable for the guest (repeatable).
     #[arg(long = "env", value_name = "K=V")]
@@ -50,12 +49,20 @@ pub struct RunArgs {
     /// Do not report unimplemented syscalls.
     #[arg(long, short)]
     pub quiet: bool,
-    /// The program: a path, or a name looked up in PATH.
-    #[arg(value_name = "PROGRAM", required = true)]
-    pub program: OsString,
-    /// Its arguments.
-    #[arg(value_name = "ARGS", allow_hyphen_values = true)]
-    pub args: Vec<OsString>,
+    /// The program (a path, or a name looked up in PATH) and its arguments.
+    #[arg(value_name = "PROGRAM [ARGS]", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<OsString>,
+}
+
+impl RunArgs {
+    /// The program as given.
+    pub fn program(&self) -> &OsString {
+        &self.command[0]
+    }
+    /// The arguments after it.
+    pub fn args(&self) -> &[OsString] {
+        &self.command[1..]
+    }
 }
 
 fn main() -> ExitCode {

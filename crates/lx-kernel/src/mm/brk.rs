@@ -51,7 +51,7 @@ mod tests {
         assert_eq!(set_brk(&mut mm, &host, 0), 0x60_1234);
         assert_eq!(set_brk(&mut mm, &host, 0x60_0000), 0x60_1234);
         assert_eq!(set_brk(&mut mm, &host, 0x60_5000), 0x60_5000);
-        assert_eq!(host.maps.borrow().as_slice(), &[(0x60_2000, 0x4000)]);
+        assert_eq!(host.maps.borrow().as_slice(), &[(0x60_2000, 0x3000)]);
         assert_eq!(set_brk(&mut mm, &host, 0x60_2001), 0x60_2001);
         assert_eq!(host.unmaps.borrow().as_slice(), &[(0x60_3000, 0x2000)]);
         assert_eq!(set_brk(&mut mm, &host, TASK_SIZE + 1), 0x60_2001);

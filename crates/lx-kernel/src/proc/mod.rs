@@ -5,6 +5,7 @@ pub mod exit;
 pub mod ids;
 pub mod info;
 pub mod limits;
+pub mod prctl;
 pub mod sched;
 pub mod thread;
 pub mod uname;

@@ -15,7 +15,7 @@ pub fn sys_sched_getaffinity(c: &mut Ctx<'_>, pid: i32, len: u64, mask: u64) -> 
     if pid != 0 && pid != c.k.id.pid && pid != c.k.id.tid {
         return Err(Errno::ESRCH);
     }
-    if len % 8 != 0 {
+    if !len.is_multiple_of(8) {
         return Err(Errno::EINVAL);
     }
     let mut buf = [0u8; 1024];

@@ -32,22 +32,12 @@ pub struct SigAction {
 }
 
 /// The guest's alternate signal stack (`stack_t`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AltStack {
     pub sp: u64,
     pub size: u64,
     /// SS_AUTODISARM if requested.
     pub flags: u32,
-}
-
-impl Default for AltStack {
-    fn default() -> Self {
-        AltStack {
-            sp: 0,
-            size: 0,
-            flags: 0,
-        }
-    }
 }
 
 impl AltStack {
@@ -151,8 +141,10 @@ mod tests {
     #[test]
     fn pending_respects_mask() {
         let mut s = SignalState::new(0);
-        let mut info = Siginfo::default();
-        info.si_signo = SIGSEGV as i32;
+        let info = Siginfo {
+            si_signo: SIGSEGV as i32,
+            ..Siginfo::default()
+        };
         s.set_mask(SigSet(1 << (SIGSEGV - 1)));
         s.make_pending(info);
         assert!(s.take_deliverable().is_none());

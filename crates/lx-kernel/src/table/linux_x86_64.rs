@@ -2,7 +2,7 @@
 //! support level. Raw arguments become typed values here, at the edge.
 
 use super::Support::{Full, Partial};
-use super::{Row, Support, bind};
+use super::{Row, bind};
 use crate::ctx::{Args, Ctx, SysResult};
 use crate::{fs, mm, proc, random, signal, time};
 use lx_abi::syscalls::nr;
@@ -43,6 +43,7 @@ bind! {
     fcntl: Partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; locks and others give EINVAL") =>
         |c, a| fs::fdops::sys_fcntl(c, a.int(0), a.int(1), a.u(2));
     getcwd: Full => |c, a| fs::cwd::sys_getcwd(c, a.u(0), a.u(1));
+    umask: Full => |c, a| fs::cwd::sys_umask(c, a.uint(0));
     gettimeofday: Full => |c, a| time::sys_gettimeofday(c, a.u(0), a.u(1));
     getrlimit: Full => |c, a| proc::limits::sys_getrlimit(c, a.uint(0), a.u(1));
     sysinfo: Full => |c, a| proc::info::sys_sysinfo(c, a.u(0));
@@ -56,9 +57,10 @@ bind! {
     getresgid: Full => |c, a| proc::ids::sys_getresgid(c, a.u(0), a.u(1), a.u(2));
     rt_sigpending: Full => |c, a| signal::mask::sys_rt_sigpending(c, a.u(0), a.u(1));
     sigaltstack: Full => |c, a| signal::altstack::sys_sigaltstack(c, a.u(0), a.u(1));
-    umask: Full => |c, a| fs::cwd::sys_umask(c, a.uint(0));
-    setrlimit: Full => |c, a| proc::limits::sys_setrlimit(c, a.uint(0), a.u(1));
+    prctl: Partial("PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_GET_SECCOMP, PR_SET/GET_PDEATHSIG (recorded), PR_SET/GET_CHILD_SUBREAPER (recorded), PR_SET/GET_TIMERSLACK, PR_CAPBSET_READ, PR_SET_VMA; other options give EINVAL as on a kernel without them") =>
+        |c, a| proc::prctl::sys_prctl(c, a.int(0), a.u(1), a.u(2), a.u(3), a.u(4));
     arch_prctl: Full => |c, a| proc::arch::sys_arch_prctl(c, a.int(0), a.u(1));
+    setrlimit: Full => |c, a| proc::limits::sys_setrlimit(c, a.uint(0), a.u(1));
     gettid: Full => |c, _a| proc::ids::sys_gettid(c);
     tkill: Partial("only the calling thread can be signalled until threads land") =>
         |c, a| signal::kill::sys_tkill(c, a.int(0), a.int(1));
@@ -74,8 +76,8 @@ bind! {
         |c, a| signal::kill::sys_tgkill(c, a.int(0), a.int(1), a.int(2));
     newfstatat: Partial("AT_EMPTY_PATH on open fds; path lookup comes with lx's VFS") =>
         |c, a| fs::stat::sys_newfstatat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
-    set_robust_list: Full => |c, a| proc::thread::sys_set_robust_list(c, a.u(0), a.u(1));
     ppoll: Full => |c, a| fs::poll::sys_ppoll(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+    set_robust_list: Full => |c, a| proc::thread::sys_set_robust_list(c, a.u(0), a.u(1));
     dup3: Full => |c, a| fs::fdops::sys_dup3(c, a.int(0), a.int(1), a.int(2));
     prlimit64: Full => |c, a| proc::limits::sys_prlimit64(c, a.int(0), a.uint(1), a.u(2), a.u(3));
     getcpu: Full => |c, a| proc::sched::sys_getcpu(c, a.u(0), a.u(1));
@@ -89,9 +91,6 @@ pub fn row(nr: u32) -> Option<&'static Row> {
         .ok()
         .map(|i| &ROWS[i])
 }
-
-#[allow(dead_code)]
-const _: Support = Full;
 
 #[cfg(test)]
 mod tests {
