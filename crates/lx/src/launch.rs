@@ -51,6 +51,19 @@ fn memfd(name: &'static str, data: &[u8]) -> Result<OwnedFd, LaunchError> {
     Ok(OwnedFd::from(f))
 }
 
+/// Let `fd` pass to the guest process (clear close-on-exec); lx's own
+/// copies are closed once the child runs.
+fn set_inheritable(fd: RawFd) -> Result<(), LaunchError> {
+    if fd < 0 {
+        return Ok(());
+    }
+    // SAFETY: F_SETFD on an fd this process owns.
+    if unsafe { libc::fcntl(fd, libc::F_SETFD, 0) } < 0 {
+        return Err(LaunchError::Spawn(std::io::Error::last_os_error()));
+    }
+    Ok(())
+}
+
 fn dup_cloexec(fd: RawFd) -> Result<OwnedFd, LaunchError> {
     // SAFETY: F_DUPFD_CLOEXEC on an fd number; the result is checked.
     let n = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
@@ -202,43 +215,25 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     let config = memfd("lx-config", &cfg.encode())?;
     let shim = memfd("lx-shim", SHIM)?;
 
-    let private = [
+    // The child inherits lx's private fds (created close-on-exec so nothing
+    // else leaks them) and execs the shim image through its memfd's /proc
+    // path, which lets std use posix_spawn: no fork of lx's address space.
+    for fd in [
         config.as_raw_fd(),
         log_fd.as_raw_fd(),
         shared.as_raw_fd(),
         cfg.trace_fd,
-    ];
-    let shim_fd = shim.as_raw_fd();
-    let argv0 = CString::new("lx-shim").expect("no NUL");
-    let argv1 = CString::new(config.as_raw_fd().to_string()).expect("no NUL");
-    let empty = CString::new("").expect("no NUL");
-
-    let mut cmd = Command::new("/proc/self/exe");
-    cmd.env_clear();
-    // SAFETY: the closure runs in the forked child before exec and only makes
-    // async-signal-safe calls (fcntl, execveat) on prepared data.
-    unsafe {
-        cmd.pre_exec(move || {
-            for fd in private {
-                if fd >= 0 && libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-            }
-            let argv = [argv0.as_ptr(), argv1.as_ptr(), std::ptr::null()];
-            let envp = [std::ptr::null::<libc::c_char>()];
-            libc::syscall(
-                libc::SYS_execveat,
-                shim_fd,
-                empty.as_ptr(),
-                argv.as_ptr(),
-                envp.as_ptr(),
-                libc::AT_EMPTY_PATH,
-            );
-            Err(std::io::Error::last_os_error())
-        });
+    ] {
+        set_inheritable(fd)?;
     }
+    let mut cmd = Command::new(format!("/proc/self/fd/{}", shim.as_raw_fd()));
+    cmd.arg0("lx-shim")
+        .arg(config.as_raw_fd().to_string())
+        .env_clear();
     let mut child = cmd.spawn().map_err(LaunchError::Spawn)?;
     drop(config);
+    drop(shim);
+    drop(log_fd);
     supervise_signals(child.id() as i32);
     let status = child.wait().map_err(LaunchError::Wait)?;
 
