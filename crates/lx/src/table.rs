@@ -1,17 +1,23 @@
 //! `lx syscalls`: the compatibility table, straight from the dispatch table.
 
 use lx_kernel::table::{Level, linux_x86_64_levels};
+use std::io::{self, Write};
 
-/// Print every Linux x86_64 syscall with lx's support level.
+/// Print every Linux x86_64 syscall with lx's support level. A closed
+/// output (`lx syscalls | head`) ends the listing quietly.
 pub fn print(markdown: bool) {
-    let mut full = 0;
-    let mut partial = 0;
-    let mut none = 0;
+    let out = io::stdout();
+    let mut w = io::BufWriter::new(out.lock());
+    let _ = write_table(&mut w, markdown).and_then(|()| w.flush());
+}
+
+fn write_table(w: &mut impl Write, markdown: bool) -> io::Result<()> {
+    let (mut full, mut partial, mut none) = (0, 0, 0);
     if markdown {
-        println!("| nr | syscall | support | note |");
-        println!("|---:|---|---|---|");
+        writeln!(w, "| nr | syscall | support | note |")?;
+        writeln!(w, "|---:|---|---|---|")?;
     } else {
-        println!("{:>4}  {:<24} {:<14} NOTE", "NR", "NAME", "SUPPORT");
+        writeln!(w, "{:>4}  {:<24} {:<14} NOTE", "NR", "NAME", "SUPPORT")?;
     }
     for (d, level) in linux_x86_64_levels() {
         let (word, note) = match level {
@@ -25,19 +31,19 @@ pub fn print(markdown: bool) {
             }
             Level::Unimplemented => {
                 none += 1;
-                ("unimplemented", "returns ENOSYS, reported once per run")
+                ("unimplemented", "ENOSYS, reported once per run")
             }
         };
         if markdown {
-            println!("| {} | {} | {} | {} |", d.nr, d.name, word, note);
+            writeln!(w, "| {} | {} | {} | {} |", d.nr, d.name, word, note)?;
         } else {
-            println!("{:>4}  {:<24} {:<14} {}", d.nr, d.name, word, note);
+            writeln!(w, "{:>4}  {:<24} {:<14} {}", d.nr, d.name, word, note)?;
         }
     }
     let summary = format!("{full} full, {partial} partial, {none} unimplemented");
     if markdown {
-        println!("\n{summary}");
+        writeln!(w, "\n{summary}")
     } else {
-        println!("# {summary}");
+        writeln!(w, "# {summary}")
     }
 }
