@@ -223,3 +223,64 @@ fn unimplemented_syscall_in_trace() {
         "expected two `add_key(...) = -1 ENOSYS (Function not implemented)` lines\n--- trace ---\n{t}"
     );
 }
+
+/// lx's window (0x6f0000000000, 64 GiB) is out of the guest's reach: every
+/// way of unmapping, reprotecting, remapping or mapping over it fails as
+/// Linux fails for memory outside the user address space, a hint inside it
+/// is ignored, and pointers into it are EFAULT. (Natively nothing lives
+/// there, so these are lx-only assertions.)
+#[test]
+fn lx_window_is_out_of_reach() {
+    let out = Case::new(fixture(Fx::Window)).lx_opts(["--quiet"]).run_lx();
+    assert_eq!(out.status.code(), Some(0), "{}", out.dump());
+    assert_eq!(
+        out.stdout_str(),
+        "munmap: EINVAL\n\
+         mprotect: ENOMEM\n\
+         mmap fixed: ENOMEM\n\
+         mmap noreplace: EEXIST\n\
+         mmap hint outside window: 1\n\
+         madvise: ENOMEM\n\
+         mremap from: EFAULT\n\
+         mremap onto: EINVAL\n\
+         write from: EFAULT\n\
+         read into: EFAULT\n\
+         uname into: EFAULT\n",
+        "{}",
+        out.dump()
+    );
+}
+
+/// Code generated at run time is mediated too: a `syscall` instruction in
+/// a freshly written RWX page traps into lx like any other.
+#[test]
+fn runtime_generated_code_is_mediated() {
+    let case = Case::new(fixture(Fx::Window)).args(["jit"]);
+    let native = case.run_native();
+    assert!(native.stdout_str().contains("same=1"), "{}", native.dump());
+    let trace = scratch("jit.trace");
+    let lx = case
+        .clone()
+        .lx_opts([
+            format!("--trace={}", trace.display()),
+            "--quiet".to_string(),
+        ])
+        .run_lx();
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    let pid: i64 = lx
+        .stdout_str()
+        .split("jit getpid=")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in output: {}", lx.dump()));
+    let t = std::fs::read_to_string(&trace).unwrap();
+    let n = t
+        .lines()
+        .filter(|l| *l == format!("getpid() = {pid}"))
+        .count();
+    assert!(
+        n >= 2,
+        "expected the JIT getpid and libc's getpid in the trace:\n{t}"
+    );
+}

@@ -163,9 +163,11 @@ pub enum Fx {
     ExitMusl,
     /// hello.rs, rustc --target x86_64-unknown-linux-musl -C opt-level=1
     Rust,
+    /// window.c, gcc -static-pie (glibc: strerrorname_np)
+    Window,
 }
 
-const N_FX: usize = 14;
+const N_FX: usize = 15;
 
 impl Fx {
     fn index(self) -> usize {
@@ -190,6 +192,7 @@ impl Fx {
             EnosysMusl => ("enosys.c", "enosys-musl", How::Musl),
             ExitMusl => ("exit.c", "exit-musl", How::Musl),
             Rust => ("hello.rs", "hello-rs", How::RustMusl),
+            Window => ("window.c", "window-glibc", How::GlibcStaticPie),
         }
     }
 }
