@@ -254,6 +254,54 @@ bitflags! {
     }
 }
 
+bitflags! {
+    /// `RESOLVE_*` flags of openat2(2).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct ResolveFlags: u64 {
+        /// `RESOLVE_NO_XDEV`.
+        const NO_XDEV = 0x01;
+        /// `RESOLVE_NO_MAGICLINKS`.
+        const NO_MAGICLINKS = 0x02;
+        /// `RESOLVE_NO_SYMLINKS`.
+        const NO_SYMLINKS = 0x04;
+        /// `RESOLVE_BENEATH`.
+        const BENEATH = 0x08;
+        /// `RESOLVE_IN_ROOT`.
+        const IN_ROOT = 0x10;
+        /// `RESOLVE_CACHED`.
+        const CACHED = 0x20;
+    }
+}
+
+bitflags! {
+    /// `RENAME_*` flags of renameat2(2).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct RenameFlags: u32 {
+        /// `RENAME_NOREPLACE`.
+        const NOREPLACE = 1;
+        /// `RENAME_EXCHANGE`.
+        const EXCHANGE = 2;
+        /// `RENAME_WHITEOUT`.
+        const WHITEOUT = 4;
+    }
+}
+
+/// `SEEK_*` whence values of lseek(2).
+pub mod seek {
+    pub const SEEK_SET: u32 = 0;
+    pub const SEEK_CUR: u32 = 1;
+    pub const SEEK_END: u32 = 2;
+    pub const SEEK_DATA: u32 = 3;
+    pub const SEEK_HOLE: u32 = 4;
+}
+
+/// access(2) modes.
+pub const F_OK: u32 = 0;
+/// `R_OK | W_OK | X_OK`.
+pub const ACCESS_MODES: u32 = 7;
+/// `W_OK`.
+pub const W_OK: u32 = 2;
+
 // ---------------------------------------------------------------- misc bits
 
 bitflags! {

@@ -773,6 +773,46 @@ pub const S_IFCHR: u32 = 0o020000;
 /// FIFO.
 pub const S_IFIFO: u32 = 0o010000;
 
+/// `struct open_how` of openat2(2).
+#[derive(
+    FromBytes, IntoBytes, Immutable, KnownLayout, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct OpenHow {
+    pub flags: u64,
+    pub mode: u64,
+    pub resolve: u64,
+}
+
+/// The x86_64 `struct statfs` of statfs(2)/fstatfs(2) (120 bytes).
+#[derive(
+    FromBytes, IntoBytes, Immutable, KnownLayout, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+#[repr(C)]
+pub struct Statfs {
+    pub f_type: i64,
+    pub f_bsize: i64,
+    pub f_blocks: u64,
+    pub f_bfree: u64,
+    pub f_bavail: u64,
+    pub f_files: u64,
+    pub f_ffree: u64,
+    pub f_fsid: [i32; 2],
+    pub f_namelen: i64,
+    pub f_frsize: i64,
+    pub f_flags: i64,
+    pub f_spare: [i64; 4],
+}
+
+/// Filesystem magic numbers reported in `f_type`.
+pub mod fs_magic {
+    pub const PROC_SUPER_MAGIC: i64 = 0x9fa0;
+    pub const SYSFS_MAGIC: i64 = 0x6265_6572;
+    pub const TMPFS_MAGIC: i64 = 0x0102_1994;
+    pub const DEBUGFS_MAGIC: i64 = 0x6462_6720;
+    pub const DEVPTS_SUPER_MAGIC: i64 = 0x1cd1;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -786,6 +826,8 @@ mod tests {
         assert_eq!(size_of::<Itimerspec>(), 32);
         assert_eq!(size_of::<Itimerval>(), 32);
         assert_eq!(size_of::<Stat>(), 144);
+        assert_eq!(size_of::<OpenHow>(), 24);
+        assert_eq!(size_of::<Statfs>(), 120);
         assert_eq!(size_of::<Utsname>(), 390);
         assert_eq!(size_of::<Sysinfo>(), 112);
         assert_eq!(size_of::<Rlimit>(), 16);

@@ -43,6 +43,39 @@ pub struct Config {
     pub log_fd: i32,
     /// Host fd of the run's shared page (statistics, once-only reports).
     pub shared_fd: i32,
+    /// The mount table, in mount order (later mounts cover earlier ones).
+    pub mounts: Vec<MountSpec>,
+    /// Host uid and gid whose files the guest sees as owned by its own ids.
+    pub host_uid: u32,
+    pub host_gid: u32,
+    /// `PATH` search for `program` (a bare command name), as a shell does.
+    pub search_path: bool,
+}
+
+/// One mount as the supervisor describes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MountSpec {
+    /// Guest path of the mount point.
+    pub point: Vec<u8>,
+    /// What the mount serves.
+    pub kind: MountSpecKind,
+    /// Host directory fds: the writable layer and the read-only one (-1: none).
+    pub upper: i32,
+    pub lower: i32,
+    /// /proc/mounts' source and type columns.
+    pub source: Vec<u8>,
+    pub fstype: Vec<u8>,
+}
+
+/// Kinds of mounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MountSpecKind {
+    #[default]
+    Host = 0,
+    Proc = 1,
+    Sys = 2,
+    Dev = 3,
+    Debug = 4,
 }
 
 /// Decoding failed: the blob is not one `encode` wrote.
@@ -134,6 +167,18 @@ impl Config {
         for fd in [self.trace_fd, self.log_fd, self.shared_fd] {
             w.u64(fd as i64 as u64);
         }
+        w.u64(self.mounts.len() as u64);
+        for m in &self.mounts {
+            w.bytes(&m.point);
+            w.u64(m.kind as u64);
+            w.u64(m.upper as i64 as u64);
+            w.u64(m.lower as i64 as u64);
+            w.bytes(&m.source);
+            w.bytes(&m.fstype);
+        }
+        w.u64(u64::from(self.host_uid));
+        w.u64(u64::from(self.host_gid));
+        w.u64(u64::from(self.search_path));
         w.0
     }
 
@@ -179,6 +224,32 @@ impl Config {
         c.trace_fd = r.i32()?;
         c.log_fd = r.i32()?;
         c.shared_fd = r.i32()?;
+        let n = r.u64()? as usize;
+        if n > 4096 {
+            return Err(BadConfig);
+        }
+        for _ in 0..n {
+            let point = r.bytes()?;
+            let kind = match r.u64()? {
+                0 => MountSpecKind::Host,
+                1 => MountSpecKind::Proc,
+                2 => MountSpecKind::Sys,
+                3 => MountSpecKind::Dev,
+                4 => MountSpecKind::Debug,
+                _ => return Err(BadConfig),
+            };
+            c.mounts.push(MountSpec {
+                point,
+                kind,
+                upper: r.i32()?,
+                lower: r.i32()?,
+                source: r.bytes()?,
+                fstype: r.bytes()?,
+            });
+        }
+        c.host_uid = r.u32()?;
+        c.host_gid = r.u32()?;
+        c.search_path = r.bool()?;
         Ok(c)
     }
 }
@@ -203,6 +274,16 @@ mod tests {
             inherited_fds: vec![0, 1, 2],
             trace: true,
             trace_fd: 9,
+            mounts: vec![MountSpec {
+                point: b"/".to_vec(),
+                kind: MountSpecKind::Host,
+                upper: 3,
+                lower: -1,
+                source: b"/dev/x".to_vec(),
+                fstype: b"ext4".to_vec(),
+            }],
+            host_uid: 1000,
+            search_path: true,
             ..Config::default()
         };
         assert_eq!(Config::decode(&c.encode()), Ok(c.clone()));

@@ -11,20 +11,73 @@ use crate::host::{Host, HostFd};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use lx_abi::Errno;
+use lx_abi::structs::Stat;
+use spinning_top::Spinlock;
 
-/// An open file description.
+/// An open file description: a host fd plus what lx knows of it.
 #[derive(Debug)]
-pub enum OpenFile {
-    /// A host file description (stdio inherited from the caller, for now).
-    Host { fd: HostFd },
+pub struct OpenFile {
+    /// The host fd behind it (a memfd for lx's generated files).
+    pub fd: HostFd,
+    /// Its canonical guest path, when it was opened by path.
+    pub path: Option<Vec<u8>>,
+    /// What /proc/self/fd shows for a file without a path ("pipe:[N]").
+    pub describe: Vec<u8>,
+    /// Mount id (fdinfo).
+    pub mount_id: u32,
+    pub is_dir: bool,
+    /// Opened with O_PATH: only a place in the tree.
+    pub o_path: bool,
+    /// The host fd is in a read-only layer (an overlay's lower layer, a
+    /// read-only mount, a host file lx shows): metadata changes through it
+    /// must copy up or fail, never reach the host file.
+    pub lower: bool,
+    /// How reads of the directory are served.
+    pub kind: FileKind,
+    /// What fstat answers for lx's own files (None: the host's answer).
+    pub st: Option<Stat>,
+    /// Listing state of directories lx lists itself.
+    pub dir: Spinlock<DirStream>,
+}
+
+/// How lx serves an open file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// Everything goes to the host fd.
+    Host,
+    /// A directory whose listing lx builds (merged overlay layers, lx's own
+    /// filesystems): mount index and path relative to it.
+    Listed { mount: usize, rel: Vec<u8> },
+}
+
+/// A directory listing being read by getdents: the records and the index
+/// of the next one.
+#[derive(Debug, Default)]
+pub struct DirStream {
+    pub entries: Option<Vec<(Vec<u8>, u8, u64)>>,
+    pub next: usize,
 }
 
 impl OpenFile {
+    /// A host fd lx knows nothing more about (inherited stdio, pipes).
+    pub fn host(fd: HostFd, describe: Vec<u8>) -> Self {
+        OpenFile {
+            fd,
+            path: None,
+            describe,
+            mount_id: 0,
+            is_dir: false,
+            o_path: false,
+            lower: false,
+            kind: FileKind::Host,
+            st: None,
+            dir: Spinlock::new(DirStream::default()),
+        }
+    }
+
     /// The host fd behind this description.
     pub fn host_fd(&self) -> HostFd {
-        match self {
-            OpenFile::Host { fd } => *fd,
-        }
+        self.fd
     }
 }
 
@@ -140,7 +193,7 @@ impl FdTable {
 /// host fd. Linux reports close errors of the last reference (e.g. NFS EIO).
 pub fn release(host: &dyn Host, entry: FdEntry) -> Result<(), Errno> {
     match Arc::try_unwrap(entry.file) {
-        Ok(OpenFile::Host { fd }) => host.close(fd),
+        Ok(f) => host.close(f.fd),
         Err(_) => Ok(()),
     }
 }
@@ -151,7 +204,7 @@ mod tests {
 
     fn host(fd: HostFd) -> FdEntry {
         FdEntry {
-            file: Arc::new(OpenFile::Host { fd }),
+            file: Arc::new(OpenFile::host(fd, Vec::new())),
             cloexec: false,
         }
     }

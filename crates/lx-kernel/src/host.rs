@@ -141,6 +141,18 @@ pub trait Host {
     /// End the process as if killed by `sig` (default action, core if it dumps).
     fn die_by_signal(&self, sig: u32) -> !;
 
+    // --- host file systems ---
+    /// A raw host system call for lx's file-system services (see
+    /// [`crate::hostfs`]). Pointer arguments point at lx's own memory, never
+    /// at guest memory; the host issues the call as given.
+    fn syscall(&self, nr: u32, args: [u64; 6]) -> Result<usize, Errno>;
+    /// The run's filesystem generation (see `stats::FS_GEN_OFFSET`).
+    fn fs_generation(&self) -> u64;
+    /// Bump the filesystem generation; returns the new value.
+    fn bump_fs_generation(&self) -> u64;
+    /// A copy of the run's shared statistics page (for debugfs).
+    fn shared_snapshot(&self) -> alloc::vec::Vec<u8>;
+
     // --- lx's own output ---
     /// Write a diagnostic line (to lx's stderr, never the guest's fd 2).
     fn log(&self, msg: &[u8]);

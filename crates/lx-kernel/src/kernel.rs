@@ -1,6 +1,7 @@
 //! One guest process's kernel state and the two entry points the shim uses.
 
 use crate::config::Config;
+use crate::config::MountSpecKind;
 use crate::ctx::{Args, Ctx};
 use crate::fd::{FdEntry, FdTable, OpenFile};
 use crate::host::{Host, HostDisposition};
@@ -10,10 +11,13 @@ use crate::regs::Regs;
 use crate::signal::SignalState;
 use crate::table::linux_x86_64 as table;
 use crate::trace;
+use crate::vfs::walk::How;
+use crate::vfs::{Mount, MountKind, Vfs};
 use alloc::format;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use lx_abi::Errno;
+use lx_abi::flags::AT_FDCWD;
 use lx_abi::structs::Siginfo;
 
 /// What became of a signal handed to [`Kernel::deliver_signal`].
@@ -35,8 +39,19 @@ pub struct Kernel {
     pub sig: SignalState,
     pub mm: MmState,
     pub id: Identity,
-    /// The working directory, as the guest sees it.
+    /// The working directory (canonical).
     pub cwd: Vec<u8>,
+    /// The process root (canonical; "/" until chroot).
+    pub root: Vec<u8>,
+    /// The mount table and filesystem caches.
+    pub vfs: Vfs,
+    /// The running program (canonical path) for /proc/self/exe.
+    pub exe: Vec<u8>,
+    /// argv and envp as NUL-terminated strings (/proc/self/cmdline, environ).
+    pub cmdline: Vec<u8>,
+    pub environ: Vec<u8>,
+    /// The auxiliary vector the program started with (/proc/self/auxv).
+    pub auxv: Vec<u8>,
     pub umask: u32,
     /// The hard RLIMIT_NOFILE (the soft one is `fds.limit`).
     pub nofile_max: u64,
@@ -62,7 +77,7 @@ impl Kernel {
         let mut fds = FdTable::new(cfg.nofile.0);
         for fd in &cfg.inherited_fds {
             let entry = FdEntry {
-                file: Arc::new(OpenFile::Host { fd: *fd }),
+                file: Arc::new(OpenFile::host(*fd, Vec::new())),
                 cloexec: false,
             };
             // The config lists fds in range of the limit; a bad one is skipped.
@@ -74,6 +89,12 @@ impl Kernel {
             mm: MmState::default(),
             id: Identity::from_config(cfg),
             cwd: cfg.cwd.clone(),
+            root: Vec::from(&b"/"[..]),
+            vfs: Vfs::new(mounts_of(cfg)),
+            exe: Vec::new(),
+            cmdline: nul_joined(&cfg.argv),
+            environ: nul_joined(&cfg.envp),
+            auxv: Vec::new(),
             umask: cfg.umask,
             nofile_max: cfg.nofile.1,
             fs_base: 0,
@@ -84,6 +105,35 @@ impl Kernel {
             quiet: cfg.quiet,
             restart: None,
         }
+    }
+
+    /// Finish setting up the filesystem view with the host at hand: layer
+    /// paths, what inherited fds are, and a working directory that exists
+    /// (else "/", as chroot(1) does).
+    pub fn init_fs(&mut self, host: &dyn Host) {
+        for m in &mut self.vfs.mounts {
+            if let MountKind::Host { upper, lower, .. } = &m.kind {
+                for fd in [upper, lower].into_iter().flatten() {
+                    if let Ok(p) = crate::hostfs::fd_path(host, *fd) {
+                        m.host_dirs.push(p);
+                    }
+                }
+            }
+        }
+        let fds: Vec<i32> = self.fds.iter().map(|(n, _)| n).collect();
+        for n in fds {
+            if let Ok(e) = self.fds.get_mut(n) {
+                let hfd = e.file.fd;
+                if let Some(f) = Arc::get_mut(&mut e.file) {
+                    f.describe = crate::hostfs::fd_path(host, hfd).unwrap_or_default();
+                }
+            }
+        }
+        let cwd = core::mem::take(&mut self.cwd);
+        self.cwd = match crate::vfs::walk::resolve(self, host, AT_FDCWD, &cwd, How::FOLLOW) {
+            Ok(f) if f.node.as_ref().is_some_and(crate::vfs::Node::is_dir) => f.path,
+            _ => Vec::from(&b"/"[..]),
+        };
     }
 
     /// Record the guest's initial dispositions (ignored signals survive exec).
@@ -195,4 +245,54 @@ impl Kernel {
     pub fn host_disposition(&self, sig: u32) -> HostDisposition {
         self.sig.host_disposition(sig)
     }
+}
+
+fn nul_joined(list: &[Vec<u8>]) -> Vec<u8> {
+    let mut v = Vec::new();
+    for s in list {
+        v.extend_from_slice(s);
+        v.push(0);
+    }
+    v
+}
+
+fn mounts_of(cfg: &Config) -> Vec<Mount> {
+    let fd = |n: i32| if n >= 0 { Some(n) } else { None };
+    let mut vfs = Vfs::default();
+    let mut out: Vec<Mount> = Vec::new();
+    for (i, m) in cfg.mounts.iter().enumerate() {
+        let kind = match m.kind {
+            MountSpecKind::Host => MountKind::Host {
+                upper: fd(m.upper),
+                lower: fd(m.lower),
+                fstype: m.fstype.clone(),
+            },
+            MountSpecKind::Proc => MountKind::Proc,
+            MountSpecKind::Sys => MountKind::Sys,
+            MountSpecKind::Dev => MountKind::Dev,
+            MountSpecKind::Debug => MountKind::Debug,
+        };
+        // Mount points are given as guest paths; lx keeps them canonical.
+        let mut point: Vec<u8> = Vec::from(&b"/"[..]);
+        for c in m
+            .point
+            .split(|&b| b == b'/')
+            .filter(|c| !c.is_empty() && *c != b".")
+        {
+            if c == b".." {
+                point = crate::vfs::path::parent(&point).to_vec();
+            } else {
+                point = crate::vfs::path::join(&point, c);
+            }
+        }
+        out.push(Mount {
+            point,
+            kind,
+            source: m.source.clone(),
+            id: 20 + i as u32,
+            host_dirs: Vec::new(),
+        });
+    }
+    vfs.mounts = out;
+    vfs.mounts
 }

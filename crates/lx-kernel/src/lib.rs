@@ -21,6 +21,7 @@ pub mod elf;
 pub mod fd;
 pub mod fs;
 pub mod host;
+pub mod hostfs;
 pub mod layout;
 pub mod mm;
 pub mod proc;
@@ -32,6 +33,7 @@ pub mod table;
 pub mod time;
 pub mod trace;
 pub mod user;
+pub mod vfs;
 
 mod kernel;
 #[cfg(test)]

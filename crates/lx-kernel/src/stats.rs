@@ -10,8 +10,11 @@ pub const SLOT_SIZE: usize = 24;
 pub const SLOTS_OFFSET: usize = 0;
 /// Offset of the "already reported as unimplemented" bitmap (SLOTS bits).
 pub const ENOSYS_OFFSET: usize = SLOTS * SLOT_SIZE;
+/// Offset of the filesystem generation: bumped by every process that changes
+/// an overlay's upper layer, so other processes drop their cached listings.
+pub const FS_GEN_OFFSET: usize = ENOSYS_OFFSET + SLOTS / 8;
 /// Size of the shared page set.
-pub const SHARED_SIZE: usize = ENOSYS_OFFSET + SLOTS / 8;
+pub const SHARED_SIZE: usize = FS_GEN_OFFSET + 8;
 
 /// One syscall's counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

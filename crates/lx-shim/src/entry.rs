@@ -2,7 +2,7 @@
 //! instruction.
 
 use crate::host::SHIM_HOST;
-use crate::loader::{self, LoadError};
+use crate::loader;
 use crate::signals::{self, KERNEL};
 use crate::stack::{self, HostAux, StackSpec};
 use crate::sys::{self, FdWriter, call};
@@ -11,12 +11,12 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::arch::{asm, naked_asm};
 use core::fmt::Write;
-use lx_abi::Errno;
 use lx_abi::flags::auxv::*;
 use lx_abi::syscalls::nr;
 use lx_kernel::Kernel;
 use lx_kernel::config::Config;
 use lx_kernel::layout::{LX_BASE, LX_END, page_down, page_up};
+use lx_kernel::proc::exec;
 
 const BOOT_STACK_SIZE: usize = 256 * 1024;
 const ALT_STACK_SIZE: u64 = 256 * 1024;
@@ -180,35 +180,47 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     shared::init(cfg.shared_fd);
     SHIM_HOST.init(cfg.log_fd, cfg.trace_fd);
 
-    let mut path = cfg.program.clone();
-    path.push(0);
-    let loaded = match loader::load(&path) {
+    cfg.pid = sys::getpid();
+    // lx applies the guest's umask itself.
+    let _ = call(nr::umask, &[0]);
+
+    let mut kernel = Kernel::new(&cfg);
+    kernel.init_fs(&SHIM_HOST);
+    let path_var: Option<&[u8]> = cfg.envp.iter().find_map(|e| e.strip_prefix(b"PATH="));
+    let search = if cfg.search_path {
+        Some(path_var)
+    } else {
+        None
+    };
+    let exec = match exec::prepare(
+        &mut kernel,
+        &SHIM_HOST,
+        &cfg.program,
+        cfg.argv.clone(),
+        search,
+    ) {
+        Ok(e) => e,
+        Err(e) => die(&e.shown, format_args!("{}", e.msg), i32::from(e.status)),
+    };
+    let loaded = match loader::load(&exec) {
         Ok(l) => l,
-        Err(LoadError::Sys(e)) => {
-            let code = if e == Errno::ENOENT { 127 } else { 126 };
-            die(&cfg.program, format_args!("{}", e.message()), code)
-        }
-        Err(LoadError::Elf(e)) => die(&cfg.program, format_args!("{}", e.reason()), 126),
-        Err(LoadError::Dynamic) => die(
-            &cfg.program,
-            format_args!("cannot execute: dynamically linked programs are not supported yet"),
+        Err(e) => die(
+            &exec.execfn,
+            format_args!("cannot load: {}", e.message()),
             126,
         ),
     };
-
+    kernel.exe = exec.main.path.clone();
     // The guest's process name is its program's, as after a native exec.
-    let base = cfg
+    let base = exec
         .execfn
         .rsplit(|&b| b == b'/')
         .next()
-        .unwrap_or(&cfg.execfn);
+        .unwrap_or(&exec.execfn);
     let mut comm = [0u8; 16];
     let n = base.len().min(15);
     comm[..n].copy_from_slice(&base[..n]);
     let _ = call(nr::prctl, &[15 /* PR_SET_NAME */, comm.as_ptr() as u64]);
-    cfg.pid = sys::getpid();
-
-    let mut kernel = Kernel::new(&cfg);
     let mut ignored = 0u64;
     for sig in 1..=64u32 {
         if sig == 9 || sig == 19 {
@@ -249,14 +261,14 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     let mut random = [0u8; 16];
     let _ = call(nr::getrandom, &[random.as_mut_ptr() as u64, 16, 0]);
     let spec = StackSpec {
-        argv: &cfg.argv,
+        argv: &exec.argv,
         envp: &cfg.envp,
-        execfn: &cfg.execfn,
+        execfn: &exec.execfn,
         random,
         phdr: loaded.phdr,
         phnum: loaded.phnum,
-        entry: loaded.entry,
-        base: 0,
+        entry: loaded.prog_entry,
+        base: loaded.base,
         ids: [
             u64::from(cfg.uid),
             u64::from(cfg.euid),
@@ -268,7 +280,9 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     // SAFETY: the region below the kernel's initial stack pointer is the
     // unused part of the process stack (it grows on demand); the shim runs
     // on its own boot stack.
-    let guest_sp = unsafe { stack::build(sp as u64 - 256, &spec) };
+    let (guest_sp, auxv) = unsafe { stack::build(sp as u64 - 256, &spec) };
+    kernel.auxv = auxv;
+    kernel.cmdline = nul_joined(&exec.argv);
     if loaded.exec_stack {
         // PT_GNU_STACK asked for an executable stack.
         let _ = sys::mprotect(page_down(guest_sp), 4096, 7 | 0x0100_0000);
@@ -314,4 +328,13 @@ unsafe fn jump(sp: u64, entry: u64) -> ! {
             options(noreturn),
         )
     }
+}
+
+fn nul_joined(list: &[Vec<u8>]) -> Vec<u8> {
+    let mut v = Vec::new();
+    for s in list {
+        v.extend_from_slice(s);
+        v.push(0);
+    }
+    v
 }

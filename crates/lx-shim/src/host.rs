@@ -325,4 +325,16 @@ impl Host for ShimHost {
     fn first_enosys(&self, nr: u32) -> bool {
         crate::shared::first_enosys(nr)
     }
+    fn syscall(&self, n: u32, a: [u64; 6]) -> Result<usize, Errno> {
+        Errno::from_ret(sys::raw6(n, a[0], a[1], a[2], a[3], a[4], a[5]))
+    }
+    fn fs_generation(&self) -> u64 {
+        crate::shared::fs_generation()
+    }
+    fn bump_fs_generation(&self) -> u64 {
+        crate::shared::bump_fs_generation()
+    }
+    fn shared_snapshot(&self) -> alloc::vec::Vec<u8> {
+        crate::shared::snapshot()
+    }
 }

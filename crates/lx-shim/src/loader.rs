@@ -4,12 +4,11 @@
 //! and the program break placed after it (randomized like Linux's).
 
 use crate::sys::{self, call};
-use alloc::vec;
-use alloc::vec::Vec;
 use lx_abi::Errno;
 use lx_abi::syscalls::nr;
-use lx_kernel::elf::{self, ElfError, ElfImage};
+use lx_kernel::elf::ElfImage;
 use lx_kernel::layout::{ELF_ET_DYN_BASE, PAGE_SIZE, overlaps_lx, page_down, page_up};
+use lx_kernel::proc::exec::Exec;
 
 const PROT_WRITE: u32 = 2;
 const MAP_PRIVATE: u32 = 0x02;
@@ -19,22 +18,16 @@ const MAP_FIXED_NOREPLACE: u32 = 0x10_0000;
 /// Linux randomizes the break start within 32 MiB (arch_randomize_brk).
 const BRK_RANDOM_RANGE: u64 = 0x0200_0000;
 
-/// Why loading failed.
-#[derive(Debug)]
-pub enum LoadError {
-    /// open/read/mmap failed.
-    Sys(Errno),
-    /// Not a runnable ELF.
-    Elf(ElfError),
-    /// Needs an interpreter (dynamic linking arrives with lx's VFS).
-    Dynamic,
-}
-
 /// The loaded program, as the stack builder needs it.
 pub struct Loaded {
+    /// Where the guest starts: the interpreter's entry if there is one.
     pub entry: u64,
+    /// The program's own entry (AT_ENTRY).
+    pub prog_entry: u64,
     pub phdr: u64,
     pub phnum: u64,
+    /// The interpreter's load address (AT_BASE), 0 without one.
+    pub base: u64,
     pub brk_start: u64,
     pub exec_stack: bool,
 }
@@ -45,50 +38,67 @@ fn random_u64() -> u64 {
     v
 }
 
-/// Load the executable at host path `path` (NUL-terminated).
-pub fn load(path: &[u8]) -> Result<Loaded, LoadError> {
-    let fd = call(nr::open, &[path.as_ptr() as u64, 0o2000000 /* O_CLOEXEC */])
-        .map_err(LoadError::Sys)? as i32;
-    let r = load_fd(fd);
-    sys::close(fd);
+/// Where an image goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// The program, without an interpreter (static, static-PIE).
+    Static,
+    /// The program, with an interpreter: a PIE goes at ELF_ET_DYN_BASE
+    /// plus a random offset, as Linux's binfmt_elf puts it.
+    WithInterp,
+    /// The interpreter: anywhere in the mmap area.
+    Interp,
+}
+
+/// Map the program of `exec` (and its interpreter) into this process.
+/// The image fds are closed.
+pub fn load(exec: &Exec) -> Result<Loaded, Errno> {
+    let r = load_inner(exec);
+    sys::close(exec.main.fd);
+    if let Some(i) = &exec.interp {
+        sys::close(i.fd);
+    }
     r
 }
 
-fn load_fd(fd: i32) -> Result<Loaded, LoadError> {
-    let mut st = lx_abi::structs::Stat::default();
-    call(nr::fstat, &[fd as u64, &mut st as *mut _ as u64]).map_err(LoadError::Sys)?;
-    let size = st.st_size as u64;
-    let mut head = vec![0u8; 4096.min(size as usize)];
-    let n = sys::pread(fd, &mut head, 0).map_err(LoadError::Sys)?;
-    head.truncate(n);
-    let (phoff, phnum) = elf::check_header(&head).map_err(LoadError::Elf)?;
-    let ph_len = phnum as usize * 56;
-    let phdrs: Vec<u8> = if (phoff as usize).saturating_add(ph_len) <= head.len() {
-        head[phoff as usize..phoff as usize + ph_len].to_vec()
+fn load_inner(exec: &Exec) -> Result<Loaded, Errno> {
+    let place = if exec.interp.is_some() {
+        Placement::WithInterp
     } else {
-        let mut b = vec![0u8; ph_len];
-        let got = sys::pread(fd, &mut b, phoff).map_err(LoadError::Sys)?;
-        b.truncate(got);
-        b
+        Placement::Static
     };
-    let img = elf::parse(&head, &phdrs, size).map_err(LoadError::Elf)?;
-    if img.interp.is_some() {
-        return Err(LoadError::Dynamic);
-    }
-    map_image(fd, &img)
+    let main = map_image(exec.main.fd, &exec.main.elf, place)?;
+    let Some(interp) = &exec.interp else {
+        return Ok(main);
+    };
+    let i = map_image(interp.fd, &interp.elf, Placement::Interp)?;
+    Ok(Loaded {
+        entry: i.entry,
+        base: i.prog_entry.wrapping_sub(interp.elf.entry),
+        ..main
+    })
 }
 
-fn map_image(fd: i32, img: &ElfImage) -> Result<Loaded, LoadError> {
+fn map_image(fd: i32, img: &ElfImage, place: Placement) -> Result<Loaded, Errno> {
     let (lo, hi) = img.span();
     let bias = if img.dynamic {
-        // Reserve the whole span where the kernel would put it (the mmap
-        // area, top-down), then map segments over the reservation.
-        let base =
-            sys::mmap(0, hi - lo, 0, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0).map_err(LoadError::Sys)?;
+        let hint = if place == Placement::WithInterp {
+            // ELF_ET_DYN_BASE + arch_mmap_rnd() (28 bits of pages).
+            page_down(ELF_ET_DYN_BASE + (random_u64() % (1 << 28)) * PAGE_SIZE)
+        } else {
+            0
+        };
+        // Reserve the whole span where the kernel would put it, then map
+        // segments over the reservation.
+        let flags = if hint != 0 { MAP_FIXED_NOREPLACE } else { 0 };
+        let base = match sys::mmap(hint, hi - lo, 0, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0) {
+            Ok(b) => b,
+            Err(_) => sys::mmap(0, hi - lo, 0, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)?,
+        };
         base.wrapping_sub(lo)
     } else {
         if overlaps_lx(lo, hi - lo) {
-            return Err(LoadError::Sys(Errno::ENOMEM));
+            return Err(Errno::ENOMEM);
         }
         0
     };
@@ -117,16 +127,14 @@ fn map_image(fd: i32, img: &ElfImage) -> Result<Loaded, LoadError> {
                 MAP_PRIVATE | fixed,
                 fd,
                 page_down(s.offset),
-            )
-            .map_err(LoadError::Sys)?;
+            )?;
             if needs_zeroing {
                 let len = (page_up(file_end) - file_end) as usize;
                 // SAFETY: [file_end, page_up(file_end)) was just mapped
                 // writable as part of this segment and is not Rust memory.
                 unsafe { core::ptr::write_bytes(file_end as *mut u8, 0, len) };
                 if prot != s.prot {
-                    sys::mprotect(page, page_up(file_end) - page, s.prot)
-                        .map_err(LoadError::Sys)?;
+                    sys::mprotect(page, page_up(file_end) - page, s.prot)?;
                 }
             }
         }
@@ -143,8 +151,7 @@ fn map_image(fd: i32, img: &ElfImage) -> Result<Loaded, LoadError> {
                 MAP_PRIVATE | MAP_ANONYMOUS | fixed,
                 -1,
                 0,
-            )
-            .map_err(LoadError::Sys)?;
+            )?;
         }
         end_max = end_max.max(mem_end);
         // Like Linux, leave the holes between segments unmapped.
@@ -157,7 +164,7 @@ fn map_image(fd: i32, img: &ElfImage) -> Result<Loaded, LoadError> {
     }
     // Linux moves the break of a static-PIE program (ET_DYN without an
     // interpreter) to ELF_ET_DYN_BASE, away from the mmap area.
-    let brk_base = if img.dynamic {
+    let brk_base = if img.dynamic && place == Placement::Static {
         ELF_ET_DYN_BASE
     } else {
         page_up(end_max)
@@ -166,8 +173,10 @@ fn map_image(fd: i32, img: &ElfImage) -> Result<Loaded, LoadError> {
     let phdr = img.phdr_addr().map_or(0, |p| p.wrapping_add(bias));
     Ok(Loaded {
         entry: img.entry.wrapping_add(bias),
+        prog_entry: img.entry.wrapping_add(bias),
         phdr,
         phnum: u64::from(img.phnum),
+        base: 0,
         brk_start,
         exec_stack: img.exec_stack,
     })

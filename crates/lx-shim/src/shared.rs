@@ -3,7 +3,7 @@
 
 use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use lx_kernel::layout::LX_BASE;
-use lx_kernel::stats::{ENOSYS_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
+use lx_kernel::stats::{ENOSYS_OFFSET, FS_GEN_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
 
 /// Where the shared page is mapped in lx's window.
 pub const SHARED_BASE: u64 = LX_BASE + 0x3000_0000;
@@ -58,4 +58,25 @@ pub fn first_enosys(nr: u32) -> bool {
         // Without the page, report every time rather than never.
         None => true,
     }
+}
+
+/// A copy of the whole shared page (zeros when it is not mapped).
+pub fn snapshot() -> alloc::vec::Vec<u8> {
+    let mut out = alloc::vec![0u8; SHARED_SIZE];
+    for (i, chunk) in out.chunks_exact_mut(8).enumerate() {
+        if let Some(w) = word(i * 8) {
+            chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+        }
+    }
+    out
+}
+
+/// The run's filesystem generation.
+pub fn fs_generation() -> u64 {
+    word(FS_GEN_OFFSET).map_or(0, |w| w.load(Ordering::Acquire))
+}
+
+/// Bump the filesystem generation.
+pub fn bump_fs_generation() -> u64 {
+    word(FS_GEN_OFFSET).map_or(0, |w| w.fetch_add(1, Ordering::AcqRel) + 1)
 }

@@ -50,11 +50,12 @@ impl Sp {
     }
 }
 
-/// Build the stack below `top`; returns the initial stack pointer (at argc).
+/// Build the stack below `top`; returns the initial stack pointer (at argc)
+/// and the auxiliary vector as bytes (for /proc/self/auxv).
 ///
 /// # Safety
 /// `[top - needed, top)` must be writable memory owned by the guest-to-be.
-pub unsafe fn build(top: u64, s: &StackSpec<'_>) -> u64 {
+pub unsafe fn build(top: u64, s: &StackSpec<'_>) -> (u64, Vec<u8>) {
     let mut sp = Sp(top & !15);
     sp.push_bytes(&[0u8; 8]);
     let execfn = sp.push_cstr(s.execfn);
@@ -98,6 +99,11 @@ pub unsafe fn build(top: u64, s: &StackSpec<'_>) -> u64 {
     }
     aux.push((AT_NULL, 0));
 
+    let mut auxv_bytes = Vec::with_capacity(aux.len() * 16);
+    for (k, v) in &aux {
+        auxv_bytes.extend_from_slice(&k.to_le_bytes());
+        auxv_bytes.extend_from_slice(&v.to_le_bytes());
+    }
     let mut words: Vec<u64> = Vec::with_capacity(3 + argv.len() + envp.len() + aux.len() * 2);
     words.push(argv.len() as u64);
     words.extend_from_slice(&argv);
@@ -112,5 +118,5 @@ pub unsafe fn build(top: u64, s: &StackSpec<'_>) -> u64 {
     let sp_final = (sp.0 - words.len() as u64 * 8) & !15;
     // SAFETY: as above; `words` fits between sp_final and the strings.
     unsafe { core::ptr::copy_nonoverlapping(words.as_ptr(), sp_final as *mut u64, words.len()) };
-    sp_final
+    (sp_final, auxv_bytes)
 }

@@ -1,7 +1,7 @@
 //! `lx run`: start the first guest process and supervise it.
 
 use crate::RunArgs;
-use crate::resolve::{self, ResolveError};
+use crate::mounts::{self, Bind, MountError, TreeSpec};
 use crate::stats;
 use lx_kernel::config::Config;
 use lx_kernel::stats::SHARED_SIZE;
@@ -139,9 +139,9 @@ pub fn run(args: &RunArgs) -> u8 {
     let inherited = inherited_fds();
     match run_inner(args, inherited) {
         Ok(code) => code,
-        Err(Failure::Resolve(e)) => {
+        Err(Failure::Mount(e)) => {
             eprintln!("lx: {e}");
-            e.exit_code()
+            LX_FAILURE
         }
         Err(Failure::Launch(e)) => {
             eprintln!("lx: {e}");
@@ -151,7 +151,7 @@ pub fn run(args: &RunArgs) -> u8 {
 }
 
 enum Failure {
-    Resolve(ResolveError),
+    Mount(MountError),
     Launch(LaunchError),
 }
 
@@ -163,15 +163,27 @@ impl From<LaunchError> for Failure {
 
 fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     let env = guest_env(args)?;
-    let path_var = env
-        .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.as_os_str());
-    let prog = resolve::find(args.program(), path_var).map_err(Failure::Resolve)?;
     let mut argv: Vec<Vec<u8>> = vec![args.program().as_bytes().to_vec()];
     argv.extend(args.args().iter().map(|a| a.as_bytes().to_vec()));
-    let plan = resolve::plan(&prog, argv).map_err(Failure::Resolve)?;
-
+    let spec = TreeSpec {
+        rootfs: args.rootfs.clone(),
+        rw: args.rw,
+        overlay: args.overlay.clone(),
+        binds: args
+            .bind
+            .iter()
+            .map(|b| Bind::parse(b))
+            .collect::<Result<_, _>>()
+            .map_err(Failure::Mount)?,
+        tmpfs: args.tmpfs.clone(),
+    };
+    let tree = mounts::build(&spec).map_err(Failure::Mount)?;
+    let cwd = match (&args.cwd, &args.rootfs) {
+        (Some(w), _) => w.as_bytes().to_vec(),
+        (None, Some(_)) => b"/".to_vec(),
+        (None, None) => std::env::current_dir()
+            .map_or_else(|_| b"/".to_vec(), |d| d.into_os_string().into_vec()),
+    };
     let trace_out: Option<File> = match &args.trace {
         None => None,
         Some(p) if p.as_os_str() == "-" => Some(File::from(dup_cloexec(2)?)),
@@ -196,13 +208,15 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
             e
         })
         .collect();
-    let cfg = identity(Config {
-        program: plan.program.as_os_str().as_bytes().to_vec(),
-        argv: plan.argv,
+    let program = args.program().as_bytes().to_vec();
+    let mut cfg = identity(Config {
+        search_path: !program.contains(&b'/'),
+        execfn: program.clone(),
+        program,
+        argv,
         envp,
-        execfn: plan.execfn,
-        cwd: std::env::current_dir()
-            .map_or_else(|_| b"/".to_vec(), |d| d.into_os_string().into_vec()),
+        cwd,
+        mounts: tree.mounts.clone(),
         inherited_fds: inherited,
         trace: trace_out.is_some(),
         stats: args.stats,
@@ -212,6 +226,17 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         shared_fd: shared.as_raw_fd(),
         ..Config::default()
     });
+    if args.root {
+        (cfg.uid, cfg.euid, cfg.gid, cfg.egid) = (0, 0, 0, 0);
+        cfg.groups = vec![0];
+    }
+    if let Some(u) = args.uid {
+        (cfg.uid, cfg.euid) = (u, u);
+    }
+    if let Some(g) = args.gid {
+        (cfg.gid, cfg.egid) = (g, g);
+        cfg.groups = vec![g];
+    }
     let config = memfd("lx-config", &cfg.encode())?;
     let shim = memfd("lx-shim", SHIM)?;
 
@@ -223,7 +248,10 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         log_fd.as_raw_fd(),
         shared.as_raw_fd(),
         cfg.trace_fd,
-    ] {
+    ]
+    .into_iter()
+    .chain(tree.fds.iter().map(|f| f.as_raw_fd()))
+    {
         set_inheritable(fd)?;
     }
     let mut cmd = Command::new(format!("/proc/self/fd/{}", shim.as_raw_fd()));
@@ -234,6 +262,11 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     drop(config);
     drop(shim);
     drop(log_fd);
+    let tree_fds_closed = {
+        let mut t = tree;
+        t.fds.clear();
+        t
+    };
     supervise_signals(child.id() as i32);
     let status = child.wait().map_err(LaunchError::Wait)?;
 
@@ -272,6 +305,7 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
             let _ = out.write_all(stats::table(&page).as_bytes());
         }
     }
+    drop(tree_fds_closed);
     Ok(code)
 }
 
@@ -286,6 +320,8 @@ fn identity(mut c: Config) -> Config {
         c.euid = libc::geteuid();
         c.gid = libc::getgid();
         c.egid = libc::getegid();
+        c.host_uid = c.uid;
+        c.host_gid = c.gid;
         let n = libc::getgroups(0, std::ptr::null_mut());
         if n > 0 {
             let mut g = vec![0 as libc::gid_t; n as usize];

@@ -1,7 +1,7 @@
 //! `lx`: run Linux x86_64 programs inside lx's own compatibility kernel.
 
 mod launch;
-mod resolve;
+mod mounts;
 mod stats;
 mod table;
 
@@ -49,6 +49,34 @@ pub struct RunArgs {
     /// Do not report unimplemented syscalls.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Use DIR as the guest's root directory (default: the host's /).
+    #[arg(short = 'r', long = "rootfs", value_name = "DIR")]
+    pub rootfs: Option<PathBuf>,
+    /// Let writes reach the root directory (default: a per-run overlay).
+    #[arg(long)]
+    pub rw: bool,
+    /// Keep the overlay (the guest's writes) in DIR, for the next run.
+    #[arg(long, value_name = "DIR", conflicts_with = "rw")]
+    pub overlay: Option<PathBuf>,
+    /// Make host directory HOST visible at GUEST (default: the same path);
+    /// `:ro` makes it read-only. Repeatable.
+    #[arg(short = 'b', long = "bind", value_name = "HOST[:GUEST][:ro]")]
+    pub bind: Vec<String>,
+    /// Mount a fresh tmpfs at PATH (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub tmpfs: Vec<String>,
+    /// Start in DIR (a guest path; default: the current directory, or / with --rootfs).
+    #[arg(short = 'w', long = "cwd", value_name = "DIR")]
+    pub cwd: Option<String>,
+    /// Show the guest uid and gid 0 (root), with its own files owned by root.
+    #[arg(short = '0', long = "root")]
+    pub root: bool,
+    /// The uid the guest sees.
+    #[arg(long, value_name = "UID")]
+    pub uid: Option<u32>,
+    /// The gid the guest sees.
+    #[arg(long, value_name = "GID")]
+    pub gid: Option<u32>,
     /// The program (a path, or a name looked up in PATH) and its arguments.
     #[arg(value_name = "PROGRAM [ARGS]", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,

@@ -1,9 +1,13 @@
-//! File-descriptor syscalls. Files reach lx's own VFS in a later step; for
-//! now every open file description is a host one (inherited stdio).
+//! File syscalls: descriptors, paths, directories, attributes. Paths are
+//! resolved by lx's VFS ([`crate::vfs`]); data moves through host fds.
 
-pub mod cwd;
+pub mod attr;
+pub mod common;
+pub mod dir;
 pub mod fdops;
 pub mod ioctl;
+pub mod link;
+pub mod open;
 pub mod poll;
 pub mod rw;
 pub mod stat;

@@ -14,7 +14,14 @@ pub const UIO_MAXIOV: i32 = 1024;
 
 /// read(2): read up to `count` bytes from `fd` into `buf`.
 pub fn sys_read(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64) -> SysResult {
-    let hfd = c.k.fds.host_fd(fd)?;
+    let e = c.k.fds.get(fd)?;
+    if e.file.is_dir {
+        return Err(Errno::EISDIR);
+    }
+    if e.file.o_path {
+        return Err(Errno::EBADF);
+    }
+    let hfd = e.file.fd;
     let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
     c.host.read(hfd, s)
 }
@@ -88,9 +95,26 @@ pub fn sys_writev(c: &mut Ctx<'_>, fd: i32, iov: u64, cnt: i32) -> SysResult {
 
 /// lseek(2): whence SEEK_SET..SEEK_HOLE; others EINVAL.
 pub fn sys_lseek(c: &mut Ctx<'_>, fd: i32, off: i64, whence: u32) -> SysResult {
-    let hfd = c.k.fds.host_fd(fd)?;
+    let e = c.k.fds.get(fd)?;
     if whence > 4 {
         return Err(Errno::EINVAL);
     }
-    c.host.lseek(hfd, off, whence).map(|v| v as usize)
+    if let crate::fd::FileKind::Listed { .. } = e.file.kind {
+        // A directory lx lists: the offset is an entry index.
+        let mut d = e.file.dir.lock();
+        let pos = match whence {
+            0 => off,
+            1 => d.next as i64 + off,
+            _ => return Err(Errno::EINVAL),
+        };
+        if pos < 0 {
+            return Err(Errno::EINVAL);
+        }
+        if pos == 0 {
+            d.entries = None;
+        }
+        d.next = pos as usize;
+        return Ok(pos as usize);
+    }
+    c.host.lseek(e.file.fd, off, whence).map(|v| v as usize)
 }

@@ -1,31 +1,330 @@
-//! fstat(2), newfstatat(2).
+//! stat(2), lstat, fstat, newfstatat, statx, statfs, fstatfs, access,
+//! faccessat, faccessat2, readlink, readlinkat.
 
+use super::common::{existing, fix_stat, lookup, path_arg, stat_of};
 use crate::ctx::{Ctx, SysResult};
-use crate::user;
+use crate::hostfs;
+use crate::vfs::MountKind;
+use crate::vfs::virt::VNode;
+use crate::vfs::walk::{Found, How, Node, layer_fd};
 use lx_abi::Errno;
-use lx_abi::flags::AtFlags;
+use lx_abi::flags::{AT_FDCWD, AtFlags};
+use lx_abi::structs::{Stat, Statfs, Statx, StatxTimestamp, fs_magic, statx_mask};
+
+/// The stat fstat shows for guest fd `fd`.
+pub fn fd_stat(c: &Ctx<'_>, fd: i32) -> Result<Stat, Errno> {
+    let e = c.k.fds.get(fd)?;
+    if let Some(st) = e.file.st {
+        return Ok(st);
+    }
+    let mut st = c.host.fstat(e.file.fd)?;
+    fix_stat(c, &mut st);
+    Ok(st)
+}
 
 /// fstat(2).
 pub fn sys_fstat(c: &mut Ctx<'_>, fd: i32, buf: u64) -> SysResult {
-    let h = c.k.fds.host_fd(fd)?;
-    let st = c.host.fstat(h)?;
+    let st = fd_stat(c, fd)?;
     c.write(buf, &st).map(|()| 0)
 }
 
-/// newfstatat(2). With AT_EMPTY_PATH and "" it is fstat of `dirfd`; path
-/// lookup needs lx's VFS, which is not there yet: such calls are reported
-/// and get ENOSYS rather than a made-up answer.
+fn stat_path(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], flags: AtFlags) -> Result<Stat, Errno> {
+    if path.is_empty() {
+        if !flags.contains(AtFlags::EMPTY_PATH) {
+            return Err(Errno::ENOENT);
+        }
+        if dirfd == AT_FDCWD {
+            let cwd = c.k.cwd.clone();
+            let f = lookup(c, AT_FDCWD, &cwd, How::FOLLOW)?;
+            return stat_of(c, &f);
+        }
+        return fd_stat(c, dirfd);
+    }
+    let how = if flags.contains(AtFlags::SYMLINK_NOFOLLOW) {
+        How::NOFOLLOW
+    } else {
+        How::FOLLOW
+    };
+    let f = lookup(c, dirfd, path, how)?;
+    stat_of(c, &f)
+}
+
+/// stat(2).
+pub fn sys_stat(c: &mut Ctx<'_>, path: u64, buf: u64) -> SysResult {
+    let p = path_arg(c, path)?;
+    let st = stat_path(c, AT_FDCWD, &p, AtFlags::empty())?;
+    c.write(buf, &st).map(|()| 0)
+}
+
+/// lstat(2).
+pub fn sys_lstat(c: &mut Ctx<'_>, path: u64, buf: u64) -> SysResult {
+    let p = path_arg(c, path)?;
+    let st = stat_path(c, AT_FDCWD, &p, AtFlags::SYMLINK_NOFOLLOW)?;
+    c.write(buf, &st).map(|()| 0)
+}
+
+/// newfstatat(2).
 pub fn sys_newfstatat(c: &mut Ctx<'_>, dirfd: i32, path: u64, buf: u64, flags: u32) -> SysResult {
     let known = AtFlags::SYMLINK_NOFOLLOW | AtFlags::EMPTY_PATH | AtFlags::NO_AUTOMOUNT;
     let flags = AtFlags::from_bits(flags)
         .filter(|f| known.contains(*f))
         .ok_or(Errno::EINVAL)?;
-    let p = user::read_cstr(c.host, path, 4096)?;
-    if p.is_empty() {
-        if !flags.contains(AtFlags::EMPTY_PATH) {
-            return Err(Errno::ENOENT);
-        }
-        return sys_fstat(c, dirfd, buf);
+    let p = path_arg(c, path)?;
+    let st = stat_path(c, dirfd, &p, flags)?;
+    c.write(buf, &st).map(|()| 0)
+}
+
+fn ts(sec: i64, nsec: i64) -> StatxTimestamp {
+    StatxTimestamp {
+        tv_sec: sec,
+        tv_nsec: nsec as u32,
+        ..StatxTimestamp::default()
     }
-    Err(c.k.unimplemented(c.host, c.nr))
+}
+
+/// A `struct statx` from a `struct stat` (btime is not known to lx).
+pub fn statx_of(st: &Stat, mnt_id: u64) -> Statx {
+    let dev = st.st_dev;
+    let rdev = st.st_rdev;
+    Statx {
+        stx_mask: statx_mask::STATX_BASIC_STATS | statx_mask::STATX_MNT_ID,
+        stx_blksize: st.st_blksize as u32,
+        stx_nlink: st.st_nlink as u32,
+        stx_uid: st.st_uid,
+        stx_gid: st.st_gid,
+        stx_mode: st.st_mode as u16,
+        stx_ino: st.st_ino,
+        stx_size: st.st_size as u64,
+        stx_blocks: st.st_blocks as u64,
+        stx_atime: ts(st.st_atime, st.st_atime_nsec),
+        stx_mtime: ts(st.st_mtime, st.st_mtime_nsec),
+        stx_ctime: ts(st.st_ctime, st.st_ctime_nsec),
+        stx_rdev_major: (((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff)) as u32,
+        stx_rdev_minor: ((rdev & 0xff) | ((rdev >> 12) & !0xff)) as u32,
+        stx_dev_major: (((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff)) as u32,
+        stx_dev_minor: ((dev & 0xff) | ((dev >> 12) & !0xff)) as u32,
+        stx_mnt_id: mnt_id,
+        ..Statx::default()
+    }
+}
+
+/// statx(2).
+pub fn sys_statx(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path: u64,
+    flags: u32,
+    mask: u32,
+    buf: u64,
+) -> SysResult {
+    let known = AtFlags::SYMLINK_NOFOLLOW
+        | AtFlags::EMPTY_PATH
+        | AtFlags::NO_AUTOMOUNT
+        | AtFlags::STATX_FORCE_SYNC
+        | AtFlags::STATX_DONT_SYNC;
+    let fl = AtFlags::from_bits(flags)
+        .filter(|f| known.contains(*f))
+        .ok_or(Errno::EINVAL)?;
+    if fl.contains(AtFlags::STATX_FORCE_SYNC | AtFlags::STATX_DONT_SYNC) || mask & 0x8000_0000 != 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    let p = path_arg(c, path)?;
+    let mnt = if p.is_empty() && dirfd != AT_FDCWD {
+        c.k.fds.get(dirfd)?.file.mount_id
+    } else {
+        0
+    };
+    let st = stat_path(c, dirfd, &p, fl)?;
+    let sx = statx_of(&st, u64::from(mnt));
+    c.write(buf, &sx).map(|()| 0)
+}
+
+fn virt_statfs(kind: &MountKind) -> Statfs {
+    let t = match kind {
+        MountKind::Proc => fs_magic::PROC_SUPER_MAGIC,
+        MountKind::Sys => fs_magic::SYSFS_MAGIC,
+        MountKind::Debug => fs_magic::DEBUGFS_MAGIC,
+        _ => fs_magic::TMPFS_MAGIC,
+    };
+    Statfs {
+        f_type: t,
+        f_bsize: 4096,
+        f_namelen: 255,
+        f_frsize: 4096,
+        f_flags: 0x20, // ST_RELATIME
+        ..Statfs::default()
+    }
+}
+
+fn statfs_found(c: &mut Ctx<'_>, f: &Found) -> Result<Statfs, Errno> {
+    match existing(f)? {
+        Node::Host { upper, .. } => {
+            let layer = layer_fd(&c.k.vfs, f.mount, *upper)?;
+            let fd = hostfs::open_beneath(c.host, layer, &f.rel, 0o10000000, 0)?;
+            let r = hostfs::fstatfs(c.host, fd);
+            let _ = c.host.close(fd);
+            let mut s = r?;
+            if c.k.vfs.mounts[f.mount].read_only() {
+                s.f_flags |= 1; // ST_RDONLY
+            }
+            Ok(s)
+        }
+        Node::Virt(VNode::Pass { .. }) | Node::Virt(_) | Node::Reopen(_) => {
+            Ok(virt_statfs(&c.k.vfs.mounts[f.mount].kind))
+        }
+    }
+}
+
+/// statfs(2).
+pub fn sys_statfs(c: &mut Ctx<'_>, path: u64, buf: u64) -> SysResult {
+    let p = path_arg(c, path)?;
+    let f = lookup(c, AT_FDCWD, &p, How::FOLLOW)?;
+    let s = statfs_found(c, &f)?;
+    c.write(buf, &s).map(|()| 0)
+}
+
+/// fstatfs(2).
+pub fn sys_fstatfs(c: &mut Ctx<'_>, fd: i32, buf: u64) -> SysResult {
+    let e = c.k.fds.get(fd)?;
+    let s = if e.file.st.is_some() {
+        let m = match &e.file.kind {
+            crate::fd::FileKind::Listed { mount, .. } => *mount,
+            _ => {
+                c.k.vfs
+                    .mount_of(e.file.path.as_deref().unwrap_or(b"/proc"))
+                    .map_or(0, |(m, _)| m)
+            }
+        };
+        virt_statfs(&c.k.vfs.mounts[m].kind)
+    } else {
+        hostfs::fstatfs(c.host, e.file.fd)?
+    };
+    c.write(buf, &s).map(|()| 0)
+}
+
+fn access(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32, flags: u32) -> SysResult {
+    if mode & !7 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let known = 0x100 | 0x200 | 0x1000; // SYMLINK_NOFOLLOW | EACCESS | EMPTY_PATH
+    if flags & !known != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = path_arg(c, path)?;
+    let f = if p.is_empty() && flags & 0x1000 != 0 {
+        if dirfd == AT_FDCWD {
+            let cwd = c.k.cwd.clone();
+            lookup(c, AT_FDCWD, &cwd, How::FOLLOW)?
+        } else {
+            let e = c.k.fds.get(dirfd)?;
+            let h = e.file.fd;
+            return hostfs::access_fd(c.host, h, mode, 0).map(|()| 0);
+        }
+    } else {
+        let how = if flags & 0x100 != 0 {
+            How::NOFOLLOW
+        } else {
+            How::FOLLOW
+        };
+        lookup(c, dirfd, &p, how)?
+    };
+    let node = existing(&f)?.clone();
+    match node {
+        Node::Host { upper, .. } => {
+            if mode & 2 != 0 && c.k.vfs.mounts[f.mount].read_only() {
+                return Err(Errno::EROFS);
+            }
+            let layer = layer_fd(&c.k.vfs, f.mount, upper)?;
+            let fd = hostfs::open_beneath(c.host, layer, &f.rel, 0o10000000 | 0o400000, 0)?;
+            let r = hostfs::access_fd(c.host, fd, mode, flags & 0x200);
+            let _ = c.host.close(fd);
+            r.map(|()| 0)
+        }
+        Node::Virt(VNode::Device { .. }) => Ok(0),
+        Node::Virt(_) | Node::Reopen(_) => {
+            let st = stat_of(c, &f)?;
+            let root = c.k.id.euid == 0;
+            let bits = st.st_mode & 0o7;
+            let owner = (st.st_mode >> 6) & 7;
+            let allowed = if root {
+                7 & (if owner & 1 != 0 || st.st_mode & 0o040000 != 0 {
+                    7
+                } else {
+                    6
+                })
+            } else {
+                owner | bits
+            };
+            if mode & !allowed != 0 {
+                Err(Errno::EACCES)
+            } else {
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// access(2).
+pub fn sys_access(c: &mut Ctx<'_>, path: u64, mode: u32) -> SysResult {
+    access(c, AT_FDCWD, path, mode, 0)
+}
+
+/// faccessat(2) (no flags argument).
+pub fn sys_faccessat(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32) -> SysResult {
+    access(c, dirfd, path, mode, 0)
+}
+
+/// faccessat2(2).
+pub fn sys_faccessat2(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32, flags: u32) -> SysResult {
+    access(c, dirfd, path, mode, flags)
+}
+
+fn readlink(c: &mut Ctx<'_>, dirfd: i32, path: u64, buf: u64, size: i32) -> SysResult {
+    if size <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = path_arg(c, path)?;
+    let target = if p.is_empty() {
+        // readlinkat(fd, "") reads the symlink an O_PATH fd names.
+        let e = c.k.fds.get(dirfd)?;
+        let Some(path) = e.file.path.clone() else {
+            return Err(Errno::ENOENT);
+        };
+        let f = lookup(c, AT_FDCWD, &path, How::NOFOLLOW)?;
+        link_text(c, &f)?
+    } else {
+        let f = lookup(c, dirfd, &p, How::NOFOLLOW)?;
+        link_text(c, &f)?
+    };
+    let n = target.len().min(size as usize);
+    c.copy_out(buf, &target[..n]).map(|()| n)
+}
+
+fn link_text(c: &mut Ctx<'_>, f: &Found) -> Result<alloc::vec::Vec<u8>, Errno> {
+    match existing(f)? {
+        Node::Host { upper, st, .. } => {
+            if st.st_mode & 0o170000 != 0o120000 {
+                return Err(Errno::EINVAL);
+            }
+            let layer = layer_fd(&c.k.vfs, f.mount, *upper)?;
+            hostfs::readlink_at(c.host, layer, &f.rel)
+        }
+        Node::Virt(VNode::Symlink(t)) => Ok(t.clone()),
+        Node::Virt(VNode::Magic { text, .. }) => Ok(text.clone()),
+        Node::Virt(VNode::Pass { host, st }) if st.st_mode & 0o170000 == 0o120000 => {
+            hostfs::readlink_at(c.host, -100, host)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// readlink(2).
+pub fn sys_readlink(c: &mut Ctx<'_>, path: u64, buf: u64, size: i32) -> SysResult {
+    readlink(c, AT_FDCWD, path, buf, size)
+}
+
+/// readlinkat(2).
+pub fn sys_readlinkat(c: &mut Ctx<'_>, dirfd: i32, path: u64, buf: u64, size: i32) -> SysResult {
+    readlink(c, dirfd, path, buf, size)
 }

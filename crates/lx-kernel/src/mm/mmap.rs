@@ -144,3 +144,35 @@ pub fn sys_madvise(c: &mut Ctx<'_>, addr: u64, len: u64, advice: i32) -> SysResu
     }
     c.host.madvise(addr, len, advice as u32).map(|()| 0)
 }
+
+/// msync(2).
+pub fn sys_msync(c: &mut Ctx<'_>, addr: u64, len: u64, flags: i32) -> SysResult {
+    if addr & PAGE_MASK != 0 || flags & !7 != 0 || (flags & 1 != 0 && flags & 4 != 0) {
+        return Err(Errno::EINVAL);
+    }
+    let plen = page_up(len);
+    if len != 0 && (plen == 0 || beyond_user(addr, plen) || overlaps_lx(addr, plen)) {
+        return Err(Errno::ENOMEM);
+    }
+    c.host
+        .syscall(
+            lx_abi::syscalls::nr::msync,
+            [addr, len, flags as u32 as u64, 0, 0, 0],
+        )
+        .map(|_| 0)
+}
+
+/// mincore(2): the vector is guest memory, checked first.
+pub fn sys_mincore(c: &mut Ctx<'_>, addr: u64, len: u64, vec: u64) -> SysResult {
+    if addr & PAGE_MASK != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let plen = page_up(len);
+    if plen == 0 && len != 0 || beyond_user(addr, plen) || overlaps_lx(addr, plen) {
+        return Err(Errno::ENOMEM);
+    }
+    let v = crate::user::slice(vec, plen / 4096)?;
+    c.host
+        .syscall(lx_abi::syscalls::nr::mincore, [addr, len, v.addr, 0, 0, 0])
+        .map(|_| 0)
+}

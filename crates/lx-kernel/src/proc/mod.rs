@@ -1,7 +1,9 @@
 //! Process identity and per-process syscalls.
 
 pub mod arch;
+pub mod exec;
 pub mod exit;
+pub mod futex;
 pub mod ids;
 pub mod info;
 pub mod limits;

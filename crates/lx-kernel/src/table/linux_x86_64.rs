@@ -10,11 +10,14 @@ use lx_abi::syscalls::nr;
 bind! {
     read: Full => |c, a| fs::rw::sys_read(c, a.int(0), a.u(1), a.u(2));
     write: Full => |c, a| fs::rw::sys_write(c, a.int(0), a.u(1), a.u(2));
+    open: Full => |c, a| fs::open::sys_open(c, a.u(0), a.uint(1), a.uint(2));
     close: Full => |c, a| fs::fdops::sys_close(c, a.int(0));
+    stat: Full => |c, a| fs::stat::sys_stat(c, a.u(0), a.u(1));
     fstat: Full => |c, a| fs::stat::sys_fstat(c, a.int(0), a.u(1));
+    lstat: Full => |c, a| fs::stat::sys_lstat(c, a.u(0), a.u(1));
     poll: Full => |c, a| fs::poll::sys_poll(c, a.u(0), a.u(1), a.int(2));
     lseek: Full => |c, a| fs::rw::sys_lseek(c, a.int(0), a.long(1), a.uint(2));
-    mmap: Partial("file mappings of host fds only (no lx filesystems yet)") =>
+    mmap: Full =>
         |c, a| mm::mmap::sys_mmap(c, a.u(0), a.u(1), a.u(2), a.u(3), a.int(4), a.u(5));
     mprotect: Full => |c, a| mm::mmap::sys_mprotect(c, a.u(0), a.u(1), a.u(2));
     munmap: Full => |c, a| mm::mmap::sys_munmap(c, a.u(0), a.u(1));
@@ -28,22 +31,47 @@ bind! {
     pwrite64: Full => |c, a| fs::rw::sys_pwrite64(c, a.int(0), a.u(1), a.u(2), a.long(3));
     readv: Full => |c, a| fs::rw::sys_readv(c, a.int(0), a.u(1), a.int(2));
     writev: Full => |c, a| fs::rw::sys_writev(c, a.int(0), a.u(1), a.int(2));
+    access: Full => |c, a| fs::stat::sys_access(c, a.u(0), a.uint(1));
     sched_yield: Full => |c, _a| proc::sched::sys_sched_yield(c);
     mremap: Full => |c, a| mm::mmap::sys_mremap(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+    msync: Full => |c, a| mm::mmap::sys_msync(c, a.u(0), a.u(1), a.int(2));
+    mincore: Full => |c, a| mm::mmap::sys_mincore(c, a.u(0), a.u(1), a.u(2));
     madvise: Full => |c, a| mm::mmap::sys_madvise(c, a.u(0), a.u(1), a.int(2));
     dup: Full => |c, a| fs::fdops::sys_dup(c, a.int(0));
     dup2: Full => |c, a| fs::fdops::sys_dup2(c, a.int(0), a.int(1));
     nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
         |c, a| time::sys_nanosleep(c, a.u(0), a.u(1));
     getpid: Full => |c, _a| proc::ids::sys_getpid(c);
+    sendfile: Full => |c, a| fs::attr::sys_sendfile(c, a.int(0), a.int(1), a.u(2), a.u(3));
     exit #[noreturn]: Full => |c, a| proc::exit::sys_exit(c, a.int(0));
     kill: Partial("only the calling process can be signalled until processes land") =>
         |c, a| signal::kill::sys_kill(c, a.int(0), a.int(1));
     uname: Full => |c, a| proc::uname::sys_uname(c, a.u(0));
     fcntl: Partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; locks and others give EINVAL") =>
         |c, a| fs::fdops::sys_fcntl(c, a.int(0), a.int(1), a.u(2));
-    getcwd: Full => |c, a| fs::cwd::sys_getcwd(c, a.u(0), a.u(1));
-    umask: Full => |c, a| fs::cwd::sys_umask(c, a.uint(0));
+    flock: Full => |c, a| fs::attr::sys_flock(c, a.int(0), a.int(1));
+    fsync: Full => |c, a| fs::attr::sys_fsync(c, a.int(0));
+    fdatasync: Full => |c, a| fs::attr::sys_fdatasync(c, a.int(0));
+    truncate: Full => |c, a| fs::attr::sys_truncate(c, a.u(0), a.long(1));
+    ftruncate: Full => |c, a| fs::attr::sys_ftruncate(c, a.int(0), a.long(1));
+    getdents: Full => |c, a| fs::dir::sys_getdents(c, a.int(0), a.u(1), a.uint(2));
+    getcwd: Full => |c, a| fs::dir::sys_getcwd(c, a.u(0), a.u(1));
+    chdir: Full => |c, a| fs::dir::sys_chdir(c, a.u(0));
+    fchdir: Full => |c, a| fs::dir::sys_fchdir(c, a.int(0));
+    rename: Partial("directories that exist in an overlay's lower layer give EXDEV, as overlayfs without redirect_dir") => |c, a| fs::link::sys_rename(c, a.u(0), a.u(1));
+    mkdir: Full => |c, a| fs::dir::sys_mkdir(c, a.u(0), a.uint(1));
+    rmdir: Full => |c, a| fs::dir::sys_rmdir(c, a.u(0));
+    creat: Full => |c, a| fs::open::sys_creat(c, a.u(0), a.uint(1));
+    link: Full => |c, a| fs::link::sys_link(c, a.u(0), a.u(1));
+    unlink: Full => |c, a| fs::link::sys_unlink(c, a.u(0));
+    symlink: Full => |c, a| fs::link::sys_symlink(c, a.u(0), a.u(1));
+    readlink: Full => |c, a| fs::stat::sys_readlink(c, a.u(0), a.u(1), a.int(2));
+    chmod: Full => |c, a| fs::attr::sys_chmod(c, a.u(0), a.uint(1));
+    fchmod: Full => |c, a| fs::attr::sys_fchmod(c, a.int(0), a.uint(1));
+    chown: Partial("real host ownership changes only (fake ownership for -0 is not remembered yet)") => |c, a| fs::attr::sys_chown(c, a.u(0), a.uint(1), a.uint(2));
+    fchown: Partial("real host ownership changes only") => |c, a| fs::attr::sys_fchown(c, a.int(0), a.uint(1), a.uint(2));
+    lchown: Partial("real host ownership changes only") => |c, a| fs::attr::sys_lchown(c, a.u(0), a.uint(1), a.uint(2));
+    umask: Full => |c, a| fs::dir::sys_umask(c, a.uint(0));
     gettimeofday: Full => |c, a| time::sys_gettimeofday(c, a.u(0), a.u(1));
     getrlimit: Full => |c, a| proc::limits::sys_getrlimit(c, a.uint(0), a.u(1));
     sysinfo: Full => |c, a| proc::info::sys_sysinfo(c, a.u(0));
@@ -57,16 +85,39 @@ bind! {
     getresgid: Full => |c, a| proc::ids::sys_getresgid(c, a.u(0), a.u(1), a.u(2));
     rt_sigpending: Full => |c, a| signal::mask::sys_rt_sigpending(c, a.u(0), a.u(1));
     sigaltstack: Full => |c, a| signal::altstack::sys_sigaltstack(c, a.u(0), a.u(1));
+    utime: Full => |c, a| fs::attr::sys_utime(c, a.u(0), a.u(1));
+    mknod: Full => |c, a| fs::link::sys_mknod(c, a.u(0), a.uint(1), a.u(2));
+    statfs: Full => |c, a| fs::stat::sys_statfs(c, a.u(0), a.u(1));
+    fstatfs: Full => |c, a| fs::stat::sys_fstatfs(c, a.int(0), a.u(1));
     prctl: Partial("PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_GET_SECCOMP, PR_SET/GET_PDEATHSIG (recorded), PR_SET/GET_CHILD_SUBREAPER (recorded), PR_SET/GET_TIMERSLACK, PR_CAPBSET_READ, PR_SET_VMA; other options give EINVAL as on a kernel without them") =>
         |c, a| proc::prctl::sys_prctl(c, a.int(0), a.u(1), a.u(2), a.u(3), a.u(4));
     arch_prctl: Full => |c, a| proc::arch::sys_arch_prctl(c, a.int(0), a.u(1));
     setrlimit: Full => |c, a| proc::limits::sys_setrlimit(c, a.uint(0), a.u(1));
+    chroot: Full => |c, a| fs::dir::sys_chroot(c, a.u(0));
+    sync: Full => |c, _a| fs::attr::sys_sync(c);
     gettid: Full => |c, _a| proc::ids::sys_gettid(c);
+    readahead: Full => |c, a| fs::attr::sys_readahead(c, a.int(0), a.long(1), a.u(2));
+    setxattr: Full => |c, a| fs::attr::sys_setxattr(c, a.u(0), a.u(1), a.u(2), a.u(3), a.int(4), true);
+    lsetxattr: Full => |c, a| fs::attr::sys_setxattr(c, a.u(0), a.u(1), a.u(2), a.u(3), a.int(4), false);
+    fsetxattr: Full => |c, a| fs::attr::sys_fsetxattr(c, a.int(0), a.u(1), a.u(2), a.u(3), a.int(4));
+    getxattr: Full => |c, a| fs::attr::sys_getxattr(c, a.u(0), a.u(1), a.u(2), a.u(3), true);
+    lgetxattr: Full => |c, a| fs::attr::sys_getxattr(c, a.u(0), a.u(1), a.u(2), a.u(3), false);
+    fgetxattr: Full => |c, a| fs::attr::sys_fgetxattr(c, a.int(0), a.u(1), a.u(2), a.u(3));
+    listxattr: Full => |c, a| fs::attr::sys_listxattr(c, a.u(0), a.u(1), a.u(2), true);
+    llistxattr: Full => |c, a| fs::attr::sys_listxattr(c, a.u(0), a.u(1), a.u(2), false);
+    flistxattr: Full => |c, a| fs::attr::sys_flistxattr(c, a.int(0), a.u(1), a.u(2));
+    removexattr: Full => |c, a| fs::attr::sys_removexattr(c, a.u(0), a.u(1), true);
+    lremovexattr: Full => |c, a| fs::attr::sys_removexattr(c, a.u(0), a.u(1), false);
+    fremovexattr: Full => |c, a| fs::attr::sys_fremovexattr(c, a.int(0), a.u(1));
     tkill: Partial("only the calling thread can be signalled until threads land") =>
         |c, a| signal::kill::sys_tkill(c, a.int(0), a.int(1));
     time: Full => |c, a| time::sys_time(c, a.u(0));
+    futex: Partial("served by the host futex on guest memory; waits are not interrupted by caught signals yet") =>
+        |c, a| proc::futex::sys_futex(c, a.u(0), a.uint(1), a.uint(2), a.u(3), a.u(4), a.uint(5));
     sched_getaffinity: Full => |c, a| proc::sched::sys_sched_getaffinity(c, a.int(0), a.u(1), a.u(2));
+    getdents64: Full => |c, a| fs::dir::sys_getdents64(c, a.int(0), a.u(1), a.uint(2));
     set_tid_address: Full => |c, a| proc::thread::sys_set_tid_address(c, a.u(0));
+    fadvise64: Full => |c, a| fs::attr::sys_fadvise64(c, a.int(0), a.long(1), a.long(2), a.int(3));
     clock_gettime: Full => |c, a| time::sys_clock_gettime(c, a.int(0), a.u(1));
     clock_getres: Full => |c, a| time::sys_clock_getres(c, a.int(0), a.u(1));
     clock_nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
@@ -74,15 +125,39 @@ bind! {
     exit_group #[noreturn]: Full => |c, a| proc::exit::sys_exit_group(c, a.int(0));
     tgkill: Partial("only the calling thread can be signalled until threads land") =>
         |c, a| signal::kill::sys_tgkill(c, a.int(0), a.int(1), a.int(2));
-    newfstatat: Partial("AT_EMPTY_PATH on open fds; path lookup comes with lx's VFS") =>
+    utimes: Full => |c, a| fs::attr::sys_utimes(c, a.u(0), a.u(1));
+    openat: Full => |c, a| fs::open::sys_openat(c, a.int(0), a.u(1), a.uint(2), a.uint(3));
+    mkdirat: Full => |c, a| fs::dir::sys_mkdirat(c, a.int(0), a.u(1), a.uint(2));
+    mknodat: Full => |c, a| fs::link::sys_mknodat(c, a.int(0), a.u(1), a.uint(2), a.u(3));
+    fchownat: Partial("real host ownership changes only") => |c, a| fs::attr::sys_fchownat(c, a.int(0), a.u(1), a.uint(2), a.uint(3), a.uint(4));
+    futimesat: Full => |c, a| fs::attr::sys_futimesat(c, a.int(0), a.u(1), a.u(2));
+    newfstatat: Full =>
         |c, a| fs::stat::sys_newfstatat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
+    unlinkat: Full => |c, a| fs::link::sys_unlinkat(c, a.int(0), a.u(1), a.uint(2));
+    renameat: Partial("directories that exist in an overlay's lower layer give EXDEV") => |c, a| fs::link::sys_renameat(c, a.int(0), a.u(1), a.int(2), a.u(3));
+    linkat: Full => |c, a| fs::link::sys_linkat(c, a.int(0), a.u(1), a.int(2), a.u(3), a.uint(4));
+    symlinkat: Full => |c, a| fs::link::sys_symlinkat(c, a.u(0), a.int(1), a.u(2));
+    readlinkat: Full => |c, a| fs::stat::sys_readlinkat(c, a.int(0), a.u(1), a.u(2), a.int(3));
+    fchmodat: Full => |c, a| fs::attr::sys_fchmodat(c, a.int(0), a.u(1), a.uint(2));
+    faccessat: Full => |c, a| fs::stat::sys_faccessat(c, a.int(0), a.u(1), a.uint(2));
     ppoll: Full => |c, a| fs::poll::sys_ppoll(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     set_robust_list: Full => |c, a| proc::thread::sys_set_robust_list(c, a.u(0), a.u(1));
+    utimensat: Full => |c, a| fs::attr::sys_utimensat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
+    fallocate: Full => |c, a| fs::attr::sys_fallocate(c, a.int(0), a.int(1), a.long(2), a.long(3));
     dup3: Full => |c, a| fs::fdops::sys_dup3(c, a.int(0), a.int(1), a.int(2));
     prlimit64: Full => |c, a| proc::limits::sys_prlimit64(c, a.int(0), a.uint(1), a.u(2), a.u(3));
+    syncfs: Full => |c, a| fs::attr::sys_syncfs(c, a.int(0));
     getcpu: Full => |c, a| proc::sched::sys_getcpu(c, a.u(0), a.u(1));
+    renameat2: Partial("RENAME_WHITEOUT gives EPERM; lower-layer directories give EXDEV") => |c, a| fs::link::sys_renameat2(c, a.int(0), a.u(1), a.int(2), a.u(3), a.uint(4));
     getrandom: Full => |c, a| random::sys_getrandom(c, a.u(0), a.u(1), a.uint(2));
+    memfd_create: Full => |c, a| fs::open::sys_memfd_create(c, a.u(0), a.uint(1));
+    copy_file_range: Full => |c, a| fs::attr::sys_copy_file_range(c, a.int(0), a.u(1), a.int(2), a.u(3), a.u(4), a.uint(5));
+    statx: Partial("no birth time (STATX_BTIME not reported)") => |c, a| fs::stat::sys_statx(c, a.int(0), a.u(1), a.uint(2), a.uint(3), a.u(4));
     rseq: Full => |c, a| proc::thread::sys_rseq(c, a.u(0), a.uint(1), a.int(2), a.uint(3));
+    close_range: Full => |c, a| fs::open::sys_close_range(c, a.uint(0), a.uint(1), a.uint(2));
+    openat2: Partial("RESOLVE_IN_ROOT/NO_XDEV/CACHED are accepted but lx's own confinement applies") => |c, a| fs::open::sys_openat2(c, a.int(0), a.u(1), a.u(2), a.u(3));
+    faccessat2: Full => |c, a| fs::stat::sys_faccessat2(c, a.int(0), a.u(1), a.uint(2), a.uint(3));
+    fchmodat2: Full => |c, a| fs::attr::sys_fchmodat2(c, a.int(0), a.u(1), a.uint(2), a.uint(3));
 }
 
 /// The bound row of `nr`, if lx implements it.

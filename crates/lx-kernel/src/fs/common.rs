@@ -1,0 +1,139 @@
+//! Helpers shared by the path-based syscalls: reading a guest path,
+//! resolving it, making a node writable (copy-up), and the stat lx shows.
+
+use crate::ctx::Ctx;
+use crate::host::HostFd;
+use crate::hostfs;
+use crate::user;
+use crate::vfs::MountKind;
+use crate::vfs::overlay::Layers;
+use crate::vfs::path::split_rel;
+use crate::vfs::virt::{self, VNode};
+use crate::vfs::walk::{self, Found, How, Node, PATH_MAX, layer_fd};
+use alloc::vec::Vec;
+use lx_abi::Errno;
+use lx_abi::structs::Stat;
+
+/// Read a guest path argument (ENOENT for "", ENAMETOOLONG past PATH_MAX).
+pub fn path_arg(c: &Ctx<'_>, addr: u64) -> Result<Vec<u8>, Errno> {
+    let p = user::read_cstr(c.host, addr, PATH_MAX + 1)?;
+    if p.len() > PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    Ok(p)
+}
+
+/// Resolve `path` (already read) relative to `dirfd`.
+pub fn lookup(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], how: How) -> Result<Found, Errno> {
+    walk::resolve(c.k, c.host, dirfd, path, how)
+}
+
+/// Read and resolve a guest path argument.
+pub fn lookup_arg(c: &mut Ctx<'_>, dirfd: i32, addr: u64, how: How) -> Result<Found, Errno> {
+    let p = path_arg(c, addr)?;
+    lookup(c, dirfd, &p, how)
+}
+
+/// The node of an existing lookup result.
+pub fn existing(f: &Found) -> Result<&Node, Errno> {
+    f.node.as_ref().ok_or(Errno::ENOENT)
+}
+
+/// The seconds of now, for lx's own files.
+pub fn now(c: &Ctx<'_>) -> i64 {
+    c.host.clock_gettime(0).map_or(0, |t| t.tv_sec)
+}
+
+/// Show host ownership as the guest's ids where the host user is the one
+/// lx runs as (so `-0` and `--uid` see their own files as theirs).
+pub fn fix_stat(c: &Ctx<'_>, st: &mut Stat) {
+    let (hu, hg) = c.k.vfs.host_ids;
+    if hu != c.k.id.uid && st.st_uid == hu {
+        st.st_uid = c.k.id.uid;
+    }
+    if hg != c.k.id.gid && st.st_gid == hg {
+        st.st_gid = c.k.id.gid;
+    }
+}
+
+/// The stat of a found node.
+pub fn stat_of(c: &mut Ctx<'_>, f: &Found) -> Result<Stat, Errno> {
+    let mut st = match existing(f)? {
+        Node::Host { st, .. } => *st,
+        Node::Virt(VNode::Device { host, .. }) => {
+            let mut st = hostfs::lstat_at(c.host, -100, host)?;
+            st.st_dev = 5;
+            st
+        }
+        Node::Virt(v) => {
+            let kind = c.k.vfs.mounts[f.mount].kind.clone();
+            virt::stat(c.k, &kind, &f.rel, v, now(c))
+        }
+        Node::Reopen(fd) => {
+            let h = c.k.fds.host_fd(*fd)?;
+            c.host.fstat(h)?
+        }
+    };
+    fix_stat(c, &mut st);
+    Ok(st)
+}
+
+/// The writable host location of an existing host node: copies it up from
+/// an overlay's lower layer first. EROFS on read-only mounts and lx's own
+/// filesystems.
+pub fn writable(c: &mut Ctx<'_>, f: &Found) -> Result<HostFd, Errno> {
+    match existing(f)? {
+        Node::Host { upper: true, .. } => layer_fd(&c.k.vfs, f.mount, true),
+        Node::Host { upper: false, .. } => {
+            if !c.k.vfs.mounts[f.mount].is_overlay() {
+                return Err(Errno::EROFS);
+            }
+            c.k.vfs.copy_up(c.host, f.mount, &f.rel)?;
+            layer_fd(&c.k.vfs, f.mount, true)
+        }
+        Node::Virt(_) | Node::Reopen(_) => Err(Errno::EPERM),
+    }
+}
+
+/// The host location where a missing entry `f` can be created: makes the
+/// parent directory exist in the upper layer and removes a whiteout.
+/// Returns the layer fd and whether a whiteout was there.
+pub fn creatable(c: &mut Ctx<'_>, f: &Found) -> Result<(HostFd, bool), Errno> {
+    let m = f.mount;
+    match &c.k.vfs.mounts[m].kind {
+        MountKind::Host { upper: None, .. } => return Err(Errno::EROFS),
+        MountKind::Host { .. } => {}
+        _ => return Err(Errno::EACCES),
+    }
+    if f.rel.is_empty() {
+        return Err(Errno::EEXIST);
+    }
+    let fd = layer_fd(&c.k.vfs, m, true)?;
+    if !c.k.vfs.mounts[m].is_overlay() {
+        return Ok((fd, false));
+    }
+    let (parent, _) = split_rel(&f.rel);
+    c.k.vfs.ensure_upper_dir(c.host, m, parent)?;
+    let had = c.k.vfs.clear_whiteout(c.host, m, &f.rel)?;
+    Ok((fd, had))
+}
+
+/// Does the lower layer of an overlay show `f` (so removing it needs a
+/// whiteout)?
+pub fn lower_has(c: &mut Ctx<'_>, f: &Found) -> Result<bool, Errno> {
+    let m = f.mount;
+    if !c.k.vfs.mounts[m].is_overlay() {
+        return Ok(false);
+    }
+    if let Some(Node::Host { upper: false, .. }) = &f.node {
+        return Ok(true);
+    }
+    let (parent, _) = split_rel(&f.rel);
+    let pl: Layers = c.k.vfs.dir_layers(c.host, m, parent)?;
+    if !pl.lower {
+        return Ok(false);
+    }
+    let lower = layer_fd(&c.k.vfs, m, false)?;
+    let opaque = pl.upper && c.k.vfs.upper_dir(c.host, m, parent)?.opaque;
+    Ok(!opaque && hostfs::lstat_at(c.host, lower, &f.rel).is_ok())
+}

@@ -1,0 +1,159 @@
+//! lx's virtual file system: the mount table, path resolution done by lx
+//! itself, overlays over host directories, and lx's own filesystems.
+//!
+//! Paths inside lx are canonical absolute byte strings ("/", "/usr/bin"),
+//! free of symlinks, `.` and `..`: the resolver ([`walk`]) turns any guest
+//! path into one, following symlinks (its own and the host's) component by
+//! component, never above the process root and never out of a mount's
+//! layers. Host directories are reached only through the layer fds the
+//! supervisor opened, with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)`
+//! underneath ([`crate::hostfs`]).
+
+pub mod overlay;
+pub mod path;
+pub mod virt;
+pub mod walk;
+
+use crate::host::HostFd;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+pub use walk::{Found, Node};
+
+/// What a mount serves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MountKind {
+    /// Host directories. `upper` takes writes (None: read-only); `lower` is
+    /// a read-only layer under it (None: no overlay). Both present: an
+    /// overlay with copy-up and whiteouts.
+    Host {
+        upper: Option<HostFd>,
+        lower: Option<HostFd>,
+        /// Filesystem type shown in /proc/mounts ("ext4", "tmpfs"...).
+        fstype: Vec<u8>,
+    },
+    /// lx's procfs.
+    Proc,
+    /// lx's sysfs.
+    Sys,
+    /// lx's devfs (device nodes lx serves, symlinks into /proc/self).
+    Dev,
+    /// lx's debugfs (/sys/kernel/debug): live syscall statistics.
+    Debug,
+}
+
+/// One mount.
+#[derive(Clone, Debug)]
+pub struct Mount {
+    /// Canonical guest path of the mount point ("/" for the root).
+    pub point: Vec<u8>,
+    pub kind: MountKind,
+    /// The "device" column of /proc/mounts.
+    pub source: Vec<u8>,
+    /// Mount id (mountinfo, statx).
+    pub id: u32,
+    /// Host paths of its layer directories (to show host paths, e.g. of
+    /// mapped files, as guest paths).
+    pub host_dirs: Vec<Vec<u8>>,
+}
+
+impl Mount {
+    /// The layer fd that serves reads at this mount when no overlay is
+    /// involved: the upper (rw) or the lower (ro) directory.
+    pub fn single_layer(&self) -> Option<HostFd> {
+        match &self.kind {
+            MountKind::Host { upper, lower, .. } => match (upper, lower) {
+                (Some(u), None) => Some(*u),
+                (None, Some(l)) => Some(*l),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    pub fn is_overlay(&self) -> bool {
+        matches!(
+            self.kind,
+            MountKind::Host {
+                upper: Some(_),
+                lower: Some(_),
+                ..
+            }
+        )
+    }
+    pub fn read_only(&self) -> bool {
+        matches!(self.kind, MountKind::Host { upper: None, .. })
+    }
+    pub fn fstype(&self) -> &[u8] {
+        match &self.kind {
+            MountKind::Host { fstype, .. } => fstype,
+            MountKind::Proc => b"proc",
+            MountKind::Sys => b"sysfs",
+            MountKind::Dev => b"devtmpfs",
+            MountKind::Debug => b"debugfs",
+        }
+    }
+}
+
+/// The mount table and the overlay caches of one process.
+#[derive(Debug, Default)]
+pub struct Vfs {
+    pub mounts: Vec<Mount>,
+    /// Upper-layer directory listings of overlay mounts, by (mount, rel dir).
+    pub(crate) upper: BTreeMap<(usize, Vec<u8>), overlay::UpperDir>,
+    /// The run's filesystem generation these caches were filled at.
+    pub(crate) generation: u64,
+    /// Host uid/gid whose files the guest sees as its own ids.
+    pub host_ids: (u32, u32),
+}
+
+impl Vfs {
+    pub fn new(mounts: Vec<Mount>) -> Self {
+        Vfs {
+            mounts,
+            ..Vfs::default()
+        }
+    }
+
+    /// The mount serving canonical `path` and the path relative to it
+    /// ("" for the mount point itself).
+    pub fn mount_of<'p>(&self, path: &'p [u8]) -> Option<(usize, &'p [u8])> {
+        let mut best: Option<(usize, &'p [u8])> = None;
+        for (i, m) in self.mounts.iter().enumerate() {
+            if let Some(rest) = path::strip_prefix(path, &m.point)
+                && best.is_none_or(|(b, _)| m.point.len() >= self.mounts[b].point.len())
+            {
+                best = Some((i, rest));
+            }
+        }
+        best
+    }
+
+    /// A host path as the guest sees it (the host path itself if no layer
+    /// holds it).
+    pub fn host_to_guest(&self, host: &[u8], root: &[u8]) -> Vec<u8> {
+        let mut result = host.to_vec();
+        let mut best_len = 0usize;
+        for m in &self.mounts {
+            for d in &m.host_dirs {
+                if let Some(rest) = path::strip_prefix(host, d)
+                    && d.len() >= best_len
+                {
+                    best_len = d.len();
+                    result = if rest.is_empty() {
+                        m.point.clone()
+                    } else {
+                        path::join(&m.point, rest)
+                    };
+                }
+            }
+        }
+        path::visible(&result, root)
+    }
+
+    /// Is there a mount point strictly below canonical directory `dir`?
+    pub fn has_mount_below(&self, dir: &[u8]) -> bool {
+        self.mounts
+            .iter()
+            .any(|m| m.point != dir && path::strip_prefix(&m.point, dir).is_some())
+    }
+}

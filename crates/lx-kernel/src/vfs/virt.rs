@@ -1,0 +1,744 @@
+//! lx's own filesystems: procfs (the guest's view of its processes), sysfs
+//! and devfs (what libc, Python, Go and Rust read), and debugfs at
+//! /sys/kernel/debug/lx (live syscall statistics of the whole run).
+//!
+//! Files are generated when opened (the guest reads a snapshot, as from a
+//! seq_file) and handed out as memfds. Machine-wide facts (cpuinfo,
+//! meminfo, /proc/sys, the CPU and NUMA parts of /sys) are the host's, read
+//! through; everything about processes, mounts and identity is lx's.
+
+use super::MountKind;
+use super::path::visible;
+use crate::host::Host;
+use crate::hostfs;
+use crate::kernel::Kernel;
+use crate::layout::{LX_BASE, LX_END};
+use crate::proc::uname::{RELEASE, VERSION};
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+use lx_abi::Errno;
+use lx_abi::structs::{DT_CHR, DT_DIR, DT_LNK, DT_REG, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, Stat};
+
+/// What a magic link (/proc/PID/exe, cwd, root, fd/N) leads to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Magic {
+    /// A canonical path.
+    Path(Vec<u8>),
+    /// A guest fd with no path (pipe, socket, inherited terminal): opening
+    /// the link reopens the file.
+    Fd(i32),
+}
+
+/// A node of one of lx's filesystems.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VNode {
+    Dir,
+    /// A generated file (see [`content`]); `mode` is its permission bits.
+    File {
+        mode: u32,
+    },
+    Symlink(Vec<u8>),
+    Magic {
+        text: Vec<u8>,
+        to: Magic,
+    },
+    /// A host character device lx opens for the guest.
+    Device {
+        host: &'static [u8],
+        rdev: u64,
+    },
+    /// A host file or directory shown read-only (machine facts).
+    Pass {
+        host: Vec<u8>,
+        st: Stat,
+    },
+}
+
+impl VNode {
+    pub fn dtype(&self) -> u8 {
+        match self {
+            VNode::Dir => DT_DIR,
+            VNode::File { .. } => DT_REG,
+            VNode::Symlink(_) | VNode::Magic { .. } => DT_LNK,
+            VNode::Device { .. } => DT_CHR,
+            VNode::Pass { st, .. } => ((st.st_mode >> 12) & 0xf) as u8,
+        }
+    }
+    pub fn is_dir(&self) -> bool {
+        self.dtype() == DT_DIR
+    }
+}
+
+const DEVICES: &[(&[u8], &[u8], u64)] = &[
+    (b"null", b"/dev/null", (1 << 8) | 3),
+    (b"zero", b"/dev/zero", (1 << 8) | 5),
+    (b"full", b"/dev/full", (1 << 8) | 7),
+    (b"random", b"/dev/random", (1 << 8) | 8),
+    (b"urandom", b"/dev/urandom", (1 << 8) | 9),
+    (b"tty", b"/dev/tty", (5 << 8)),
+];
+
+const DEV_LINKS: &[(&[u8], &[u8])] = &[
+    (b"stdin", b"/proc/self/fd/0"),
+    (b"stdout", b"/proc/self/fd/1"),
+    (b"stderr", b"/proc/self/fd/2"),
+    (b"fd", b"/proc/self/fd"),
+    (b"ptmx", b"pts/ptmx"),
+];
+
+const DEV_DIRS: &[&[u8]] = &[b"shm", b"pts", b"mqueue"];
+
+const PROC_FILES: &[&[u8]] = &[
+    b"cpuinfo",
+    b"meminfo",
+    b"stat",
+    b"uptime",
+    b"loadavg",
+    b"version",
+    b"filesystems",
+    b"cmdline",
+    b"swaps",
+];
+
+const PID_FILES: &[&[u8]] = &[
+    b"stat",
+    b"status",
+    b"statm",
+    b"cmdline",
+    b"environ",
+    b"maps",
+    b"smaps",
+    b"mounts",
+    b"mountinfo",
+    b"limits",
+    b"auxv",
+    b"comm",
+    b"cgroup",
+    b"oom_score_adj",
+    b"loginuid",
+];
+
+const PID_DIRS: &[&[u8]] = &[b"fd", b"fdinfo", b"task", b"net"];
+const PID_MAGIC: &[&[u8]] = &[b"exe", b"cwd", b"root"];
+
+/// Host trees shown read-only inside lx's sysfs.
+const SYS_PASS: &[&[u8]] = &[
+    b"devices/system/cpu",
+    b"devices/system/node",
+    b"kernel/mm/transparent_hugepage",
+    b"fs/cgroup",
+];
+/// Directories leading to them (and to debugfs).
+const SYS_DIRS: &[&[u8]] = &[
+    b"",
+    b"devices",
+    b"devices/system",
+    b"kernel",
+    b"kernel/mm",
+    b"kernel/debug",
+    b"fs",
+    b"class",
+    b"bus",
+];
+
+fn parse_num(s: &[u8]) -> Option<i32> {
+    if s.is_empty() || s.len() > 9 || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    s.iter().try_fold(0i32, |v, &c| {
+        v.checked_mul(10)?.checked_add(i32::from(c - b'0'))
+    })
+}
+
+fn pass(h: &dyn Host, host: Vec<u8>) -> Result<Option<VNode>, Errno> {
+    match hostfs::lstat_at(h, -100, &host) {
+        Ok(st) => Ok(Some(VNode::Pass { host, st })),
+        Err(Errno::ENOENT | Errno::ENOTDIR | Errno::EACCES) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn host_path(prefix: &[u8], rel: &[u8]) -> Vec<u8> {
+    let mut v = prefix.to_vec();
+    if !rel.is_empty() {
+        v.push(b'/');
+        v.extend_from_slice(rel);
+    }
+    v
+}
+
+/// Look `rel` up in lx filesystem `kind`.
+pub fn lookup(
+    k: &Kernel,
+    h: &dyn Host,
+    kind: &MountKind,
+    rel: &[u8],
+) -> Result<Option<VNode>, Errno> {
+    match kind {
+        MountKind::Proc => proc_lookup(k, h, rel),
+        MountKind::Dev => Ok(dev_lookup(rel)),
+        MountKind::Sys => {
+            if SYS_DIRS.contains(&rel) {
+                return Ok(Some(VNode::Dir));
+            }
+            for p in SYS_PASS {
+                if super::path::strip_prefix(rel, p).is_some() || rel == *p {
+                    return pass(h, host_path(b"/sys", rel));
+                }
+            }
+            Ok(None)
+        }
+        MountKind::Debug => Ok(match rel {
+            b"" | b"lx" => Some(VNode::Dir),
+            b"lx/syscalls" => Some(VNode::File { mode: 0o444 }),
+            _ => None,
+        }),
+        MountKind::Host { .. } => Err(Errno::EINVAL),
+    }
+}
+
+fn dev_lookup(rel: &[u8]) -> Option<VNode> {
+    if rel.is_empty() || DEV_DIRS.contains(&rel) {
+        return Some(VNode::Dir);
+    }
+    if let Some(&(_, host, rdev)) = DEVICES.iter().find(|d| d.0 == rel) {
+        return Some(VNode::Device { host, rdev });
+    }
+    DEV_LINKS
+        .iter()
+        .find(|d| d.0 == rel)
+        .map(|d| VNode::Symlink(d.1.to_vec()))
+}
+
+fn is_own_pid(k: &Kernel, s: &[u8]) -> bool {
+    parse_num(s) == Some(k.id.pid)
+}
+
+fn proc_lookup(k: &Kernel, h: &dyn Host, rel: &[u8]) -> Result<Option<VNode>, Errno> {
+    let mut parts = rel.splitn(2, |&b| b == b'/');
+    let first = parts.next().unwrap_or(b"");
+    let rest = parts.next();
+    if rel.is_empty() {
+        return Ok(Some(VNode::Dir));
+    }
+    match (first, rest) {
+        (b"self", None) => return Ok(Some(VNode::Symlink(format!("{}", k.id.pid).into_bytes()))),
+        (b"thread-self", None) => {
+            return Ok(Some(VNode::Symlink(
+                format!("{}/task/{}", k.id.pid, k.id.tid).into_bytes(),
+            )));
+        }
+        (b"mounts", None) => return Ok(Some(VNode::Symlink(b"self/mounts".to_vec()))),
+        (b"sys", _) => return pass(h, host_path(b"/proc/sys", rest.unwrap_or(b""))),
+        (f, None) if PROC_FILES.contains(&f) => return Ok(Some(VNode::File { mode: 0o444 })),
+        _ => {}
+    }
+    if !is_own_pid(k, first) {
+        return Ok(None);
+    }
+    pid_lookup(k, rest.unwrap_or(b""))
+}
+
+fn pid_lookup(k: &Kernel, rel: &[u8]) -> Result<Option<VNode>, Errno> {
+    if rel.is_empty() {
+        return Ok(Some(VNode::Dir));
+    }
+    let mut parts = rel.splitn(2, |&b| b == b'/');
+    let first = parts.next().unwrap_or(b"");
+    let rest = parts.next();
+    Ok(match (first, rest) {
+        (f, None) if PID_FILES.contains(&f) => Some(VNode::File { mode: 0o444 }),
+        (f, None) if PID_DIRS.contains(&f) => Some(VNode::Dir),
+        (b"exe", None) => Some(magic_path(k, k.exe.clone())),
+        (b"cwd", None) => Some(magic_path(k, k.cwd.clone())),
+        (b"root", None) => Some(magic_path(k, k.root.clone())),
+        (b"fd", Some(n)) => {
+            let Some(fd) = parse_num(n) else {
+                return Ok(None);
+            };
+            let Ok(e) = k.fds.get(fd) else {
+                return Ok(None);
+            };
+            Some(match &e.file.path {
+                Some(p) => magic_path(k, p.clone()),
+                None => VNode::Magic {
+                    text: e.file.describe.clone(),
+                    to: Magic::Fd(fd),
+                },
+            })
+        }
+        (b"fdinfo", Some(n)) => parse_num(n)
+            .filter(|fd| k.fds.get(*fd).is_ok())
+            .map(|_| VNode::File { mode: 0o444 }),
+        (b"task", Some(t)) => {
+            let mut p = t.splitn(2, |&b| b == b'/');
+            let tid = p.next().unwrap_or(b"");
+            if parse_num(tid) != Some(k.id.tid) {
+                return Ok(None);
+            }
+            return pid_lookup(k, p.next().unwrap_or(b""));
+        }
+        _ => None,
+    })
+}
+
+fn magic_path(k: &Kernel, p: Vec<u8>) -> VNode {
+    VNode::Magic {
+        text: visible(&p, &k.root),
+        to: Magic::Path(p),
+    }
+}
+
+/// The entries of directory `rel` of lx filesystem `kind`.
+pub fn list(
+    k: &Kernel,
+    h: &dyn Host,
+    kind: &MountKind,
+    rel: &[u8],
+) -> Result<Vec<(Vec<u8>, u8)>, Errno> {
+    let mut out: Vec<(Vec<u8>, u8)> = Vec::new();
+    let mut add = |n: &[u8], t: u8| out.push((n.to_vec(), t));
+    match kind {
+        MountKind::Dev => {
+            if rel.is_empty() {
+                for d in DEVICES {
+                    add(d.0, DT_CHR);
+                }
+                for l in DEV_LINKS {
+                    add(l.0, DT_LNK);
+                }
+                for d in DEV_DIRS {
+                    add(d, DT_DIR);
+                }
+            }
+        }
+        MountKind::Debug => match rel {
+            b"" => add(b"lx", DT_DIR),
+            b"lx" => add(b"syscalls", DT_REG),
+            _ => {}
+        },
+        MountKind::Sys => {
+            if let Ok(Some(VNode::Pass { host, .. })) = lookup(k, h, kind, rel) {
+                return pass_list(h, &host);
+            }
+            let prefix_len = if rel.is_empty() { 0 } else { rel.len() + 1 };
+            for d in SYS_DIRS.iter().chain(SYS_PASS) {
+                if d.len() > prefix_len
+                    && (rel.is_empty() || d.starts_with(rel) && d[rel.len()] == b'/')
+                    && !d[prefix_len..].contains(&b'/')
+                {
+                    add(&d[prefix_len..], DT_DIR);
+                }
+            }
+        }
+        MountKind::Proc => {
+            if rel.is_empty() {
+                add(format!("{}", k.id.pid).as_bytes(), DT_DIR);
+                add(b"self", DT_LNK);
+                add(b"thread-self", DT_LNK);
+                add(b"mounts", DT_LNK);
+                add(b"sys", DT_DIR);
+                for f in PROC_FILES {
+                    add(f, DT_REG);
+                }
+            } else if let Some(rest) = rel.strip_prefix(b"sys") {
+                let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+                return pass_list(h, &host_path(b"/proc/sys", rest));
+            } else {
+                let mut parts = rel.splitn(2, |&b| b == b'/');
+                let _pid = parts.next();
+                let mut sub = parts.next().unwrap_or(b"");
+                if let Some(t) = sub.strip_prefix(b"task/") {
+                    let mut p = t.splitn(2, |&b| b == b'/');
+                    let _ = p.next();
+                    sub = p.next().unwrap_or(b"");
+                }
+                match sub {
+                    b"" => {
+                        for f in PID_FILES {
+                            add(f, DT_REG);
+                        }
+                        for d in PID_DIRS {
+                            add(d, DT_DIR);
+                        }
+                        for m in PID_MAGIC {
+                            add(m, DT_LNK);
+                        }
+                    }
+                    b"fd" | b"fdinfo" => {
+                        let t = if sub == b"fd" { DT_LNK } else { DT_REG };
+                        for (fd, _) in k.fds.iter() {
+                            add(format!("{fd}").as_bytes(), t);
+                        }
+                    }
+                    b"task" => add(format!("{}", k.id.tid).as_bytes(), DT_DIR),
+                    _ => {}
+                }
+            }
+        }
+        MountKind::Host { .. } => return Err(Errno::EINVAL),
+    }
+    Ok(out)
+}
+
+fn pass_list(h: &dyn Host, host: &[u8]) -> Result<Vec<(Vec<u8>, u8)>, Errno> {
+    let fd = hostfs::open_abs(h, host, 0o200000)?;
+    let r = hostfs::read_dir(h, fd);
+    let _ = h.close(fd);
+    Ok(r?.into_iter().map(|(n, t, _)| (n, t)).collect())
+}
+
+/// A stable inode number for a node of an lx filesystem.
+pub fn ino(kind: &MountKind, rel: &[u8]) -> u64 {
+    let mut x: u64 = 0xcbf2_9ce4_8422_2325
+        ^ match kind {
+            MountKind::Proc => 1,
+            MountKind::Sys => 2,
+            MountKind::Dev => 3,
+            MountKind::Debug => 4,
+            MountKind::Host { .. } => 5,
+        };
+    for &b in rel {
+        x ^= u64::from(b);
+        x = x.wrapping_mul(0x0100_0000_01b3);
+    }
+    x & 0x7fff_ffff | 0x1000
+}
+
+/// The stat of an lx node. Pass and Device nodes are stat'ed by the caller.
+pub fn stat(k: &Kernel, kind: &MountKind, rel: &[u8], node: &VNode, now: i64) -> Stat {
+    let dev = match kind {
+        MountKind::Proc => 22,
+        MountKind::Sys => 21,
+        MountKind::Dev => 5,
+        _ => 7,
+    };
+    let (mode, nlink, size) = match node {
+        VNode::Dir => (S_IFDIR | 0o555, 2, 0),
+        VNode::File { mode } => (S_IFREG | mode, 1, 0),
+        VNode::Symlink(t) => (S_IFLNK | 0o777, 1, t.len() as i64),
+        VNode::Magic { .. } => (S_IFLNK | 0o777, 1, 64),
+        VNode::Device { .. } => (S_IFCHR | 0o666, 1, 0),
+        VNode::Pass { st, .. } => return *st,
+    };
+    let rdev = if let VNode::Device { rdev, .. } = node {
+        *rdev
+    } else {
+        0
+    };
+    let (uid, gid) =
+        if matches!(kind, MountKind::Proc) && rel.first().is_some_and(u8::is_ascii_digit) {
+            (k.id.uid, k.id.gid)
+        } else {
+            (0, 0)
+        };
+    Stat {
+        st_dev: dev,
+        st_ino: ino(kind, rel),
+        st_nlink: nlink,
+        st_mode: mode,
+        st_uid: uid,
+        st_gid: gid,
+        st_rdev: rdev,
+        st_size: size,
+        st_blksize: 1024,
+        st_atime: now,
+        st_mtime: now,
+        st_ctime: now,
+        ..Stat::default()
+    }
+}
+
+fn read_host(h: &dyn Host, path: &[u8]) -> Result<Vec<u8>, Errno> {
+    let fd = hostfs::open_abs(h, path, 0)?;
+    let r = hostfs::read_to_end(h, fd, 1 << 22);
+    let _ = h.close(fd);
+    r
+}
+
+/// The content of generated file `rel` of lx filesystem `kind`.
+pub fn content(k: &Kernel, h: &dyn Host, kind: &MountKind, rel: &[u8]) -> Result<Vec<u8>, Errno> {
+    match kind {
+        MountKind::Debug => Ok(debug_syscalls(h)),
+        MountKind::Proc => {
+            let mut parts = rel.splitn(2, |&b| b == b'/');
+            let first = parts.next().unwrap_or(b"");
+            match parts.next() {
+                None => proc_top(k, h, first),
+                Some(mut rest) => {
+                    if let Some(t) = rest.strip_prefix(b"task/") {
+                        let mut p = t.splitn(2, |&b| b == b'/');
+                        let _ = p.next();
+                        rest = p.next().unwrap_or(b"");
+                    }
+                    pid_file(k, h, rest)
+                }
+            }
+        }
+        _ => Err(Errno::ENOENT),
+    }
+}
+
+fn proc_top(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
+    Ok(match name {
+        b"version" => format!(
+            "Linux version {RELEASE} (lx@lx) (rustc) {VERSION}\n"
+        )
+        .into_bytes(),
+        b"filesystems" => b"nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdebugfs\nnodev\toverlay\n\text4\n".to_vec(),
+        b"cmdline" => b"lx\n".to_vec(),
+        b"swaps" => b"Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n".to_vec(),
+        _ => {
+            let _ = k;
+            read_host(h, &host_path(b"/proc", name))?
+        }
+    })
+}
+
+fn replace_field(line: &[u8], key: &[u8], value: &str, out: &mut Vec<u8>) -> bool {
+    if line.starts_with(key) {
+        out.extend_from_slice(key);
+        out.extend_from_slice(value.as_bytes());
+        out.push(b'\n');
+        true
+    } else {
+        false
+    }
+}
+
+fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
+    let id = &k.id;
+    Ok(match name {
+        b"cmdline" => k.cmdline.clone(),
+        b"environ" => k.environ.clone(),
+        b"auxv" => k.auxv.clone(),
+        b"comm" | b"statm" | b"oom_score_adj" | b"loginuid" | b"cgroup" => {
+            read_host(h, &host_path(b"/proc/self", name))?
+        }
+        b"stat" => {
+            let host = read_host(h, b"/proc/self/stat")?;
+            let close = host.iter().rposition(|&b| b == b')').ok_or(Errno::EIO)?;
+            let fields: Vec<&[u8]> = host[close + 2..]
+                .trim_ascii_end()
+                .split(|&b| b == b' ')
+                .collect();
+            let mut out = format!("{} ", id.pid).into_bytes();
+            let open = host.iter().position(|&b| b == b'(').ok_or(Errno::EIO)?;
+            out.extend_from_slice(&host[open..=close]);
+            for (i, f) in fields.iter().enumerate() {
+                out.push(b' ');
+                match i {
+                    1 => out.extend_from_slice(format!("{}", id.ppid).as_bytes()),
+                    2 => out.extend_from_slice(format!("{}", id.pgid).as_bytes()),
+                    3 => out.extend_from_slice(format!("{}", id.sid).as_bytes()),
+                    _ => out.extend_from_slice(f),
+                }
+            }
+            out.push(b'\n');
+            out
+        }
+        b"status" => {
+            let host = read_host(h, b"/proc/self/status")?;
+            let mut out = Vec::new();
+            for line in host.split_inclusive(|&b| b == b'\n') {
+                let l = line.strip_suffix(b"\n").unwrap_or(line);
+                let done = replace_field(l, b"Tgid:\t", &format!("{}", id.pid), &mut out)
+                    || replace_field(l, b"Pid:\t", &format!("{}", id.tid), &mut out)
+                    || replace_field(l, b"PPid:\t", &format!("{}", id.ppid), &mut out)
+                    || replace_field(
+                        l,
+                        b"Uid:\t",
+                        &format!("{}\t{}\t{}\t{}", id.uid, id.euid, id.suid, id.euid),
+                        &mut out,
+                    )
+                    || replace_field(
+                        l,
+                        b"Gid:\t",
+                        &format!("{}\t{}\t{}\t{}", id.gid, id.egid, id.sgid, id.egid),
+                        &mut out,
+                    )
+                    || replace_field(
+                        l,
+                        b"NoNewPrivs:\t",
+                        if k.no_new_privs { "1" } else { "0" },
+                        &mut out,
+                    )
+                    || replace_field(l, b"Seccomp:\t", "0", &mut out)
+                    || replace_field(l, b"Seccomp_filters:\t", "0", &mut out)
+                    || replace_field(l, b"NSpid:\t", &format!("{}", id.pid), &mut out)
+                    || replace_field(l, b"NStgid:\t", &format!("{}", id.pid), &mut out);
+                if !done {
+                    out.extend_from_slice(l);
+                    out.push(b'\n');
+                }
+            }
+            out
+        }
+        b"maps" | b"smaps" => {
+            let host = read_host(h, &host_path(b"/proc/self", name))?;
+            filter_maps(k, h, &host)
+        }
+        b"mounts" => {
+            let mut out = Vec::new();
+            for m in &k.vfs.mounts {
+                let opts = if m.read_only() { "ro" } else { "rw" };
+                out.extend_from_slice(&m.source);
+                out.push(b' ');
+                out.extend_from_slice(&visible(&m.point, &k.root));
+                out.push(b' ');
+                out.extend_from_slice(m.fstype());
+                out.extend_from_slice(format!(" {opts},relatime 0 0\n").as_bytes());
+            }
+            out
+        }
+        b"mountinfo" => {
+            let mut out = Vec::new();
+            for m in &k.vfs.mounts {
+                let opts = if m.read_only() { "ro" } else { "rw" };
+                let parent = k
+                    .vfs
+                    .mount_of(super::path::parent(&m.point))
+                    .filter(|_| m.point != b"/")
+                    .map_or(m.id, |(i, _)| k.vfs.mounts[i].id);
+                out.extend_from_slice(format!("{} {} 0:{} / ", m.id, parent, m.id + 20).as_bytes());
+                out.extend_from_slice(&visible(&m.point, &k.root));
+                out.extend_from_slice(format!(" {opts},relatime - ").as_bytes());
+                out.extend_from_slice(m.fstype());
+                out.push(b' ');
+                out.extend_from_slice(&m.source);
+                out.extend_from_slice(format!(" {opts}\n").as_bytes());
+            }
+            out
+        }
+        b"limits" => {
+            let host = read_host(h, b"/proc/self/limits")?;
+            let mut out = Vec::new();
+            for line in host.split_inclusive(|&b| b == b'\n') {
+                if line.starts_with(b"Max open files") {
+                    let fmt = |v: u64| {
+                        if v == u64::MAX {
+                            alloc::string::String::from("unlimited")
+                        } else {
+                            format!("{v}")
+                        }
+                    };
+                    out.extend_from_slice(
+                        format!(
+                            "{:<26}{:<21}{:<21}{:<10}\n",
+                            "Max open files",
+                            fmt(k.fds.limit),
+                            fmt(k.nofile_max),
+                            "files"
+                        )
+                        .as_bytes(),
+                    );
+                } else {
+                    out.extend_from_slice(line);
+                }
+            }
+            out
+        }
+        _ => {
+            if let Some(n) = name.strip_prefix(b"fdinfo/") {
+                let fd = parse_num(n).ok_or(Errno::ENOENT)?;
+                let e = k.fds.get(fd).map_err(|_| Errno::ENOENT)?;
+                let pos = h.lseek(e.file.fd, 0, 1).unwrap_or(0);
+                let fl = h.get_status_flags(e.file.fd).unwrap_or(0)
+                    | if e.cloexec { 0o2000000 } else { 0 };
+                format!(
+                    "pos:\t{pos}\nflags:\t0{fl:o}\nmnt_id:\t{}\n",
+                    e.file.mount_id
+                )
+                .into_bytes()
+            } else {
+                return Err(Errno::ENOENT);
+            }
+        }
+    })
+}
+
+fn hex(s: &[u8]) -> u64 {
+    s.iter().fold(0u64, |v, &c| {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => 0,
+        };
+        v.wrapping_mul(16).wrapping_add(u64::from(d))
+    })
+}
+
+/// /proc/self/maps without lx's window, with host paths shown as guest paths.
+fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8]) -> Vec<u8> {
+    let _ = h;
+    let mut out = Vec::new();
+    let mut skipping = false;
+    for line in host.split_inclusive(|&b| b == b'\n') {
+        let first = line.split(|&b| b == b' ').next().unwrap_or(b"");
+        let is_header =
+            first.contains(&b'-') && first.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-');
+        if is_header {
+            let start = hex(first.split(|&b| b == b'-').next().unwrap_or(b""));
+            skipping = (LX_BASE..LX_END).contains(&start);
+            if skipping {
+                continue;
+            }
+            // Rewrite the path column (after 5 fields) to the guest's view.
+            let mut fields = 0;
+            let mut i = 0;
+            let mut in_space = false;
+            while i < line.len() {
+                if line[i] == b' ' {
+                    if !in_space {
+                        fields += 1;
+                    }
+                    in_space = true;
+                } else {
+                    if in_space && fields == 5 {
+                        break;
+                    }
+                    in_space = false;
+                }
+                i += 1;
+            }
+            if i < line.len() && line[i] == b'/' {
+                let path = line[i..].strip_suffix(b"\n").unwrap_or(&line[i..]);
+                out.extend_from_slice(&line[..i]);
+                out.extend_from_slice(&k.vfs.host_to_guest(path, &k.root));
+                out.push(b'\n');
+            } else {
+                out.extend_from_slice(line);
+            }
+        } else if !skipping {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
+fn debug_syscalls(h: &dyn Host) -> Vec<u8> {
+    let page = h.shared_snapshot();
+    let mut out = Vec::from(&b"nr\tname\tcalls\terrors\tusecs\n"[..]);
+    if page.len() < crate::stats::SHARED_SIZE {
+        return out;
+    }
+    for d in lx_abi::syscalls::SYSCALLS {
+        let c = crate::stats::read_slot(&page, d.nr as usize);
+        if c.calls > 0 {
+            out.extend_from_slice(
+                format!(
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    d.nr,
+                    d.name,
+                    c.calls,
+                    c.errors,
+                    c.ns / 1000
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    let _ = vec![0u8; 0];
+    out
+}

@@ -1,0 +1,484 @@
+//! Path resolution, done by lx: `.`, `..` (never above the process root),
+//! symlinks (lx's own and the host's, relative and absolute, at most 40),
+//! magic links of /proc, trailing slashes, mount crossings.
+//!
+//! The common case, a path that stays in one host layer and meets no
+//! symlink, costs one host `openat2` (the fast path); anything else walks
+//! component by component.
+
+use super::overlay::Layers;
+use super::path::{self, join, join_rel};
+use super::virt::{self, Magic, VNode};
+use super::{MountKind, Vfs};
+use crate::host::Host;
+use crate::hostfs;
+use crate::kernel::Kernel;
+use alloc::vec::Vec;
+use lx_abi::Errno;
+use lx_abi::flags::AT_FDCWD;
+use lx_abi::structs::{S_IFDIR, S_IFLNK, S_IFMT, Stat};
+
+/// Linux's limit on symlinks followed in one lookup.
+pub const MAX_LINKS: u32 = 40;
+/// Longest path accepted (PATH_MAX, NUL excluded).
+pub const PATH_MAX: usize = 4095;
+/// Longest name of one component.
+pub const NAME_MAX: usize = 255;
+
+/// What a path names.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// A host file: in the upper (writable) layer or the lower one; for a
+    /// directory, `layers` says which layers hold it.
+    Host {
+        upper: bool,
+        st: Stat,
+        layers: Layers,
+    },
+    /// A node of one of lx's filesystems.
+    Virt(VNode),
+    /// A guest fd without a path (reached through /proc/self/fd/N).
+    Reopen(i32),
+}
+
+impl Node {
+    pub fn is_dir(&self) -> bool {
+        match self {
+            Node::Host { st, .. } => st.st_mode & S_IFMT == S_IFDIR,
+            Node::Virt(v) => v.is_dir(),
+            Node::Reopen(_) => false,
+        }
+    }
+    pub fn is_symlink(&self) -> bool {
+        match self {
+            Node::Host { st, .. } => st.st_mode & S_IFMT == S_IFLNK,
+            Node::Virt(v) => matches!(v, VNode::Symlink(_) | VNode::Magic { .. }),
+            Node::Reopen(_) => false,
+        }
+    }
+}
+
+/// The result of a lookup.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// Canonical path.
+    pub path: Vec<u8>,
+    /// Index of the mount holding it, and the path relative to the mount.
+    pub mount: usize,
+    pub rel: Vec<u8>,
+    /// None: the last component does not exist (its parent does, and is a
+    /// directory).
+    pub node: Option<Node>,
+    /// The path named a directory with a trailing slash.
+    pub trailing_slash: bool,
+}
+
+/// How to look a path up.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct How {
+    /// Follow a symlink in the last component.
+    pub follow: bool,
+    /// The caller may create the last component: report it missing rather
+    /// than ENOENT.
+    pub create: bool,
+}
+
+impl How {
+    pub const FOLLOW: How = How {
+        follow: true,
+        create: false,
+    };
+    pub const NOFOLLOW: How = How {
+        follow: false,
+        create: false,
+    };
+}
+
+/// The canonical directory a relative path starts from.
+pub fn start_dir(k: &Kernel, dirfd: i32) -> Result<Vec<u8>, Errno> {
+    if dirfd == AT_FDCWD {
+        return Ok(k.cwd.clone());
+    }
+    let e = k.fds.get(dirfd)?;
+    match &e.file.path {
+        Some(p) if e.file.is_dir => Ok(p.clone()),
+        _ => Err(Errno::ENOTDIR),
+    }
+}
+
+/// Resolve `path` relative to `dirfd` for process `k`.
+pub fn resolve(
+    k: &mut Kernel,
+    h: &dyn Host,
+    dirfd: i32,
+    path: &[u8],
+    how: How,
+) -> Result<Found, Errno> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if path.len() > PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    let start = if path[0] == b'/' {
+        k.root.clone()
+    } else {
+        start_dir(k, dirfd)?
+    };
+    k.vfs.sync_generation(h);
+    Walker { k, h, links: 0 }.walk(start, path, how)
+}
+
+struct Walker<'a> {
+    k: &'a mut Kernel,
+    h: &'a dyn Host,
+    links: u32,
+}
+
+/// The state of the directory the walk is in.
+#[derive(Clone, Copy)]
+struct Here {
+    mount: usize,
+    layers: Layers,
+}
+
+fn components(path: &[u8]) -> Vec<Vec<u8>> {
+    // Reversed, so the next component is popped from the end.
+    let mut v: Vec<Vec<u8>> = path
+        .split(|&b| b == b'/')
+        .filter(|c| !c.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    v.reverse();
+    v
+}
+
+impl Walker<'_> {
+    fn vfs(&mut self) -> &mut Vfs {
+        &mut self.k.vfs
+    }
+
+    /// The state of canonical directory `dir`.
+    fn here(&mut self, dir: &[u8]) -> Result<Here, Errno> {
+        let (m, rel) = self.k.vfs.mount_of(dir).ok_or(Errno::ENOENT)?;
+        let rel = rel.to_vec();
+        let layers = if matches!(self.k.vfs.mounts[m].kind, MountKind::Host { .. }) {
+            let h = self.h;
+            self.vfs().dir_layers(h, m, &rel)?
+        } else {
+            Layers::default()
+        };
+        Ok(Here { mount: m, layers })
+    }
+
+    fn walk(&mut self, start: Vec<u8>, path: &[u8], how: How) -> Result<Found, Errno> {
+        let trailing = path.ends_with(b"/");
+        let mut cur = start;
+        let mut todo = components(path);
+        let mut here: Option<Here> = None;
+        let mut last_node: Option<Node> = None;
+        loop {
+            if here.is_none() {
+                here = Some(self.here(&cur)?);
+            }
+            let hs = here.ok_or(Errno::EIO)?;
+            if let Some(found) = self.fast(&cur, hs, &todo, how, trailing)? {
+                return Ok(found);
+            }
+            let Some(c) = todo.pop() else {
+                break;
+            };
+            if c == b"." {
+                continue;
+            }
+            if c == b".." {
+                if cur != self.k.root && cur != b"/" {
+                    cur = path::parent(&cur).to_vec();
+                    here = None;
+                    last_node = None;
+                }
+                continue;
+            }
+            if c.len() > NAME_MAX {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            let is_last = todo.is_empty();
+            let child = join(&cur, &c);
+            let (m, crel) = self.k.vfs.mount_of(&child).ok_or(Errno::ENOENT)?;
+            let crel = crel.to_vec();
+            let node = if m != hs.mount {
+                // A mount point: the root of another mount.
+                self.mount_root(m)?
+            } else {
+                self.lookup(m, &cur, hs, &c, &crel)?
+            };
+            let Some(node) = node else {
+                if is_last && how.create {
+                    return Ok(Found {
+                        path: child,
+                        mount: m,
+                        rel: crel,
+                        node: None,
+                        trailing_slash: trailing,
+                    });
+                }
+                return Err(Errno::ENOENT);
+            };
+            let follow = !is_last || how.follow || trailing;
+            match &node {
+                Node::Virt(VNode::Magic { to, .. }) if follow => {
+                    self.count_link()?;
+                    match to {
+                        Magic::Path(p) => {
+                            // Magic links jump straight to their target.
+                            cur = Vec::from(&b"/"[..]);
+                            for comp in components(p) {
+                                todo.push(comp);
+                            }
+                            here = None;
+                            last_node = None;
+                            continue;
+                        }
+                        Magic::Fd(fd) => {
+                            if !is_last {
+                                return Err(Errno::ENOTDIR);
+                            }
+                            return Ok(Found {
+                                path: child,
+                                mount: m,
+                                rel: crel,
+                                node: Some(Node::Reopen(*fd)),
+                                trailing_slash: trailing,
+                            });
+                        }
+                    }
+                }
+                n if n.is_symlink() && follow => {
+                    self.count_link()?;
+                    let target = self.link_target(m, &crel, n)?;
+                    if target.is_empty() {
+                        return Err(Errno::ENOENT);
+                    }
+                    if target[0] == b'/' {
+                        cur = self.k.root.clone();
+                        here = None;
+                        last_node = None;
+                    }
+                    // The link's components come before what remains.
+                    for comp in components(&target) {
+                        todo.push(comp);
+                    }
+                    continue;
+                }
+                n => {
+                    if !is_last {
+                        if !n.is_dir() {
+                            return Err(Errno::ENOTDIR);
+                        }
+                        cur = child;
+                        here = Some(self.child_here(m, &node));
+                        last_node = Some(node);
+                        continue;
+                    }
+                    if trailing && !n.is_dir() {
+                        return Err(Errno::ENOTDIR);
+                    }
+                    return Ok(Found {
+                        path: child,
+                        mount: m,
+                        rel: crel,
+                        node: Some(node),
+                        trailing_slash: trailing,
+                    });
+                }
+            }
+        }
+        // The path ended at `cur` itself ("/", ".", "..", "dir/.").
+        let (m, rel) = self.k.vfs.mount_of(&cur).ok_or(Errno::ENOENT)?;
+        let rel = rel.to_vec();
+        let node = match last_node {
+            Some(n) => n,
+            None => {
+                let hs = self.here(&cur)?;
+                self.stat_dir(hs, m, &rel)?
+            }
+        };
+        Ok(Found {
+            path: cur,
+            mount: m,
+            rel,
+            node: Some(node),
+            trailing_slash: true,
+        })
+    }
+
+    fn count_link(&mut self) -> Result<(), Errno> {
+        self.links += 1;
+        if self.links > MAX_LINKS {
+            Err(Errno::ELOOP)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn child_here(&self, m: usize, node: &Node) -> Here {
+        Here {
+            mount: m,
+            layers: match node {
+                Node::Host { layers, .. } => *layers,
+                _ => Layers::default(),
+            },
+        }
+    }
+
+    /// The node of directory `rel` in state `hs` (for paths ending in ".").
+    fn stat_dir(&mut self, hs: Here, m: usize, rel: &[u8]) -> Result<Node, Errno> {
+        let mount = self.k.vfs.mounts[m].clone();
+        match &mount.kind {
+            MountKind::Host { upper, lower, .. } => {
+                // Merged directories show their lower attributes.
+                let (fd, is_upper) = if hs.layers.upper && !hs.layers.lower {
+                    (upper.ok_or(Errno::EIO)?, true)
+                } else if hs.layers.lower || upper.is_none() {
+                    (lower.ok_or(Errno::EIO)?, false)
+                } else {
+                    (upper.ok_or(Errno::EIO)?, true)
+                };
+                let st = hostfs::lstat_at(self.h, fd, rel)?;
+                Ok(Node::Host {
+                    upper: is_upper || hs.layers.upper,
+                    st,
+                    layers: hs.layers,
+                })
+            }
+            kind => virt::lookup(self.k, self.h, kind, rel)?
+                .map(Node::Virt)
+                .ok_or(Errno::ENOENT),
+        }
+    }
+
+    fn mount_root(&mut self, m: usize) -> Result<Option<Node>, Errno> {
+        let hs = Here {
+            mount: m,
+            layers: {
+                let h = self.h;
+                self.vfs().dir_layers(h, m, b"")?
+            },
+        };
+        self.stat_dir(hs, m, b"").map(Some)
+    }
+
+    fn lookup(
+        &mut self,
+        m: usize,
+        cur: &[u8],
+        hs: Here,
+        name: &[u8],
+        crel: &[u8],
+    ) -> Result<Option<Node>, Errno> {
+        let kind = self.k.vfs.mounts[m].kind.clone();
+        match kind {
+            MountKind::Host { .. } => {
+                let (_, dir_rel) = self.k.vfs.mount_of(cur).ok_or(Errno::ENOENT)?;
+                let dir_rel = dir_rel.to_vec();
+                let h = self.h;
+                Ok(self
+                    .vfs()
+                    .lookup_host(h, m, &dir_rel, hs.layers, name)?
+                    .map(|hit| Node::Host {
+                        upper: hit.upper,
+                        st: hit.st,
+                        layers: hit.layers,
+                    }))
+            }
+            kind => Ok(virt::lookup(self.k, self.h, &kind, crel)?.map(Node::Virt)),
+        }
+    }
+
+    fn link_target(&mut self, m: usize, rel: &[u8], node: &Node) -> Result<Vec<u8>, Errno> {
+        match node {
+            Node::Host { upper, .. } => {
+                let fd = layer_fd(&self.k.vfs, m, *upper)?;
+                hostfs::readlink_at(self.h, fd, rel)
+            }
+            Node::Virt(VNode::Symlink(t)) => Ok(t.clone()),
+            Node::Virt(VNode::Pass { host, .. }) => hostfs::readlink_at(self.h, -100, host),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// One host openat2 for the rest of the path when it stays in one layer
+    /// of one mount: succeeds unless a symlink, `..` or mount is in the way.
+    fn fast(
+        &mut self,
+        cur: &[u8],
+        hs: Here,
+        todo: &[Vec<u8>],
+        how: How,
+        trailing: bool,
+    ) -> Result<Option<Found>, Errno> {
+        if todo.is_empty() || todo.iter().any(|c| c == b"." || c == b"..") {
+            return Ok(None);
+        }
+        let mount = &self.k.vfs.mounts[hs.mount];
+        let MountKind::Host { upper, lower, .. } = &mount.kind else {
+            return Ok(None);
+        };
+        let (fd, is_upper) = match (upper, lower, hs.layers.upper) {
+            (Some(u), None, _) => (*u, true),
+            (None, Some(l), _) => (*l, false),
+            (Some(_), Some(l), false) => (*l, false),
+            _ => return Ok(None),
+        };
+        if self.k.vfs.has_mount_below(cur) {
+            return Ok(None);
+        }
+        let (_, dir_rel) = self.k.vfs.mount_of(cur).ok_or(Errno::ENOENT)?;
+        let mut rel = dir_rel.to_vec();
+        for c in todo.iter().rev() {
+            rel = join_rel(&rel, c);
+        }
+        let follow = how.follow || trailing;
+        let flags = 0o10000000 | if follow { 0 } else { 0o400000 }; // O_PATH [| O_NOFOLLOW]
+        let fd = match hostfs::open_beneath(self.h, fd, &rel, flags, 0) {
+            Ok(fd) => fd,
+            Err(e @ (Errno::ENOENT | Errno::ENOTDIR)) if !how.create => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        let st = self.h.fstat(fd);
+        let _ = self.h.close(fd);
+        let st = st?;
+        let is_dir = st.st_mode & S_IFMT == S_IFDIR;
+        if trailing && !is_dir {
+            return Err(Errno::ENOTDIR);
+        }
+        let layers = Layers {
+            upper: is_upper,
+            lower: !is_upper,
+        };
+        let mut path = cur.to_vec();
+        for c in todo.iter().rev() {
+            path = join(&path, c);
+        }
+        Ok(Some(Found {
+            path,
+            mount: hs.mount,
+            rel,
+            node: Some(Node::Host {
+                upper: is_upper,
+                st,
+                layers,
+            }),
+            trailing_slash: trailing,
+        }))
+    }
+}
+
+/// The host fd of the layer an entry lives in.
+pub fn layer_fd(vfs: &Vfs, m: usize, upper: bool) -> Result<i32, Errno> {
+    match &vfs.mounts[m].kind {
+        MountKind::Host { upper: Some(u), .. } if upper => Ok(*u),
+        MountKind::Host { lower: Some(l), .. } if !upper => Ok(*l),
+        _ => Err(Errno::EIO),
+    }
+}
