@@ -22,7 +22,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run PROGRAM with ARGS under lx.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the syscall table: number, name, support level, note.
     Syscalls {
         /// Print a Markdown table (the compatibility document).
