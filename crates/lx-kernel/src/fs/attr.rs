@@ -233,7 +233,9 @@ fn set_times(
         Some(p) if !p.is_empty() || flags & 0x1000 == 0 => p,
         _ => {
             return with_meta_fd(c, dirfd, |c, h| {
-                hostfs::utimens_at(c.host, h, b"", times.as_ref(), 0x1000).map(|()| 0)
+                // Through the magic link: works for O_PATH fds too.
+                let p = format!("/proc/self/fd/{h}");
+                hostfs::utimens_at(c.host, -100, p.as_bytes(), times.as_ref(), 0).map(|()| 0)
             });
         }
     };

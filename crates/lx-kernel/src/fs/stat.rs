@@ -130,14 +130,80 @@ pub fn sys_statx(
         return Err(Errno::EINVAL);
     }
     let p = path_arg(c, path)?;
-    let mnt = if p.is_empty() && dirfd != AT_FDCWD {
-        c.k.fds.get(dirfd)?.file.mount_id
+    if p.is_empty() && fl.contains(AtFlags::EMPTY_PATH) && dirfd != AT_FDCWD {
+        let e = c.k.fds.get(dirfd)?;
+        let mnt = u64::from(e.file.mount_id);
+        let sx = match e.file.st {
+            Some(st) => statx_of(&st, mnt),
+            None => {
+                let mut sx = host_statx(c, e.file.fd, mask)?;
+                fix_statx(c, &mut sx, mnt);
+                sx
+            }
+        };
+        return c.write(buf, &sx).map(|()| 0);
+    }
+    let how = if fl.contains(AtFlags::SYMLINK_NOFOLLOW) {
+        How::NOFOLLOW
     } else {
-        0
+        How::FOLLOW
     };
-    let st = stat_path(c, dirfd, &p, fl)?;
-    let sx = statx_of(&st, u64::from(mnt));
+    let f = if p.is_empty() {
+        if !fl.contains(AtFlags::EMPTY_PATH) {
+            return Err(Errno::ENOENT);
+        }
+        let cwd = c.k.cwd.clone();
+        lookup(c, AT_FDCWD, &cwd, How::FOLLOW)?
+    } else {
+        lookup(c, dirfd, &p, how)?
+    };
+    let mnt = u64::from(c.k.vfs.mounts[f.mount].id);
+    let sx = match existing(&f)? {
+        Node::Host { upper, layers, .. } => {
+            let use_upper = *upper && !(layers.upper && layers.lower);
+            let layer = layer_fd(&c.k.vfs, f.mount, use_upper)?;
+            let fd = hostfs::open_beneath(c.host, layer, &f.rel, 0o10000000 | 0o400000, 0)?;
+            let r = host_statx(c, fd, mask);
+            let _ = c.host.close(fd);
+            let mut sx = r?;
+            fix_statx(c, &mut sx, mnt);
+            sx
+        }
+        _ => statx_of(&stat_of(c, &f)?, mnt),
+    };
     c.write(buf, &sx).map(|()| 0)
+}
+
+fn host_statx(c: &Ctx<'_>, fd: i32, mask: u32) -> Result<Statx, Errno> {
+    let mut sx = Statx::default();
+    let empty = [0u8; 1];
+    c.host.syscall(
+        lx_abi::syscalls::nr::statx,
+        [
+            fd as u64,
+            empty.as_ptr() as u64,
+            u64::from(hostfs::EMPTY_PATH | hostfs::NOFOLLOW),
+            u64::from(mask),
+            zerocopy::IntoBytes::as_mut_bytes(&mut sx).as_mut_ptr() as u64,
+            0,
+        ],
+    )?;
+    Ok(sx)
+}
+
+/// lx's view of a host statx: ownership as in [`fix_stat`], lx's mount id.
+fn fix_statx(c: &Ctx<'_>, sx: &mut Statx, mnt: u64) {
+    let mut st = Stat {
+        st_uid: sx.stx_uid,
+        st_gid: sx.stx_gid,
+        ..Stat::default()
+    };
+    fix_stat(c, &mut st);
+    sx.stx_uid = st.st_uid;
+    sx.stx_gid = st.st_gid;
+    if sx.stx_mask & statx_mask::STATX_MNT_ID != 0 {
+        sx.stx_mnt_id = mnt;
+    }
 }
 
 fn virt_statfs(kind: &MountKind) -> Statfs {
@@ -159,8 +225,10 @@ fn virt_statfs(kind: &MountKind) -> Statfs {
 
 fn statfs_found(c: &mut Ctx<'_>, f: &Found) -> Result<Statfs, Errno> {
     match existing(f)? {
-        Node::Host { upper, .. } => {
-            let layer = layer_fd(&c.k.vfs, f.mount, *upper)?;
+        Node::Host { upper, layers, .. } => {
+            // A merged directory is the lower layer's as far as df knows.
+            let use_upper = *upper && !(layers.upper && layers.lower);
+            let layer = layer_fd(&c.k.vfs, f.mount, use_upper)?;
             let fd = hostfs::open_beneath(c.host, layer, &f.rel, 0o10000000, 0)?;
             let r = hostfs::fstatfs(c.host, fd);
             let _ = c.host.close(fd);

@@ -165,9 +165,11 @@ pub enum Fx {
     Rust,
     /// window.c, gcc -static-pie (glibc: strerrorname_np)
     Window,
+    /// escape.c, musl-gcc -static: root-filesystem escape attempts
+    Escape,
 }
 
-const N_FX: usize = 15;
+const N_FX: usize = 16;
 
 impl Fx {
     fn index(self) -> usize {
@@ -193,6 +195,7 @@ impl Fx {
             ExitMusl => ("exit.c", "exit-musl", How::Musl),
             Rust => ("hello.rs", "hello-rs", How::RustMusl),
             Window => ("window.c", "window-glibc", How::GlibcStaticPie),
+            Escape => ("escape.c", "escape-musl", How::Musl),
         }
     }
 }

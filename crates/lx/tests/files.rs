@@ -1,0 +1,417 @@
+//! Files, root filesystems and dynamic programs: the host's own (dynamic,
+//! glibc) programs under lx's default root match native runs; writes go to
+//! a per-run overlay and never reach the host; `--overlay` keeps them and
+//! `--rw` writes through; no path trick leaves a `--rootfs`.
+//!
+//! Host programs are run with `--quiet`: glibc's NSS asks for a socket(2)
+//! (nscd), which lx does not serve yet and reports on its own stderr; that
+//! line is lx's diagnostic, not the program's output.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn host(prog: &str, args: &[&str]) -> Case {
+    Case::new(prog).args(args.iter().copied()).lx_opts(["--quiet"])
+}
+
+#[track_caller]
+fn same(prog: &str, args: &[&str]) -> (Output, Output) {
+    assert_same(&host(prog, args))
+}
+
+#[test]
+fn ls_la_etc_and_usr_bin() {
+    same("/bin/ls", &["-la", "/etc"]);
+    same("/bin/ls", &["-la", "/usr/bin"]);
+}
+
+#[test]
+fn text_tools() {
+    same("/bin/cat", &["/etc/passwd"]);
+    same("/usr/bin/head", &["-5", "/etc/services"]);
+    same("/usr/bin/tail", &["-5", "/etc/services"]);
+    same("/usr/bin/wc", &["/etc/services", "/etc/passwd"]);
+    same("/usr/bin/sort", &["/etc/passwd"]);
+    same("/usr/bin/uniq", &["-c", "/etc/services"]);
+    same("/usr/bin/cut", &["-d:", "-f1,7", "/etc/passwd"]);
+    assert_same(&host("/usr/bin/tr", &["a-z", "A-Z"]).stdin(&b"hello files\n"[..]));
+    same("/bin/sed", &["-n", "s/^root:/ROOT:/p", "/etc/passwd"]);
+    same("/usr/bin/sha256sum", &["/etc/services", "/bin/ls"]);
+}
+
+#[test]
+fn tree_walkers() {
+    same("/bin/grep", &["-r", "Debian", "/usr/share/doc/bash"]);
+    same("/usr/bin/find", &["/usr/share", "-name", "*.gz"]);
+    same("/usr/bin/du", &["-s", "/usr/share/doc"]);
+}
+
+#[test]
+fn stat_df_readlink_realpath() {
+    same("/usr/bin/stat", &["/etc/passwd", "/usr/bin", "/bin/sh"]);
+    same("/bin/df", &["/"]);
+    same("/usr/bin/stat", &["-f", "/"]);
+    same("/bin/readlink", &["-f", "/bin/sh"]);
+    same("/usr/bin/realpath", &["/usr/bin/../lib", "/bin"]);
+}
+
+#[test]
+fn file_and_gzip() {
+    same("/usr/bin/file", &["/bin/ls", "/etc/passwd"]);
+    let (_, lx) = same("/bin/gzip", &["-c", "-n", "/etc/services"]);
+    assert!(lx.stdout.len() > 100);
+}
+
+#[test]
+fn ld_so_lists_libraries() {
+    // The addresses are randomized in both runs: compare without them.
+    let strip = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .lines()
+            .map(|l| l.split(" (0x").next().unwrap_or(l).to_string())
+            .collect::<Vec<_>>()
+    };
+    let c = host("/lib64/ld-linux-x86-64.so.2", &["--list", "/bin/ls"]);
+    let native = c.run_native();
+    let lx = c.run_lx();
+    assert_eq!(lx.status.code(), native.status.code(), "{}", lx.dump());
+    assert_eq!(strip(&lx.stdout), strip(&native.stdout), "{}", lx.dump());
+    assert!(String::from_utf8_lossy(&lx.stdout).contains("libc.so.6"));
+}
+
+fn script(name: &str, body: &str) -> PathBuf {
+    let p = scratch(name);
+    fs::write(&p, body).unwrap();
+    p
+}
+
+#[test]
+fn python_scripts() {
+    let py = script(
+        "t.py",
+        r#"
+import json, os, pathlib, sqlite3, tempfile
+print(json.dumps({"a": [1, 2, {"b": None}]}, sort_keys=True))
+n = sum(len(f) for _, _, f in os.walk("/usr/share/doc/bash"))
+print("files", n)
+print(sorted(p.name for p in pathlib.Path("/etc").glob("host*")))
+db = sqlite3.connect(":memory:")
+db.execute("create table t(x)")
+db.executemany("insert into t values (?)", [(i,) for i in range(100)])
+print(db.execute("select sum(x), count(*) from t").fetchall())
+with tempfile.TemporaryDirectory() as d:
+    p = pathlib.Path(d) / "f"
+    p.write_text("hello")
+    os.rename(p, pathlib.Path(d) / "g")
+    print(sorted(os.listdir(d)), (pathlib.Path(d) / "g").read_text())
+print(os.cpu_count() == len(os.sched_getaffinity(0)) or os.cpu_count())
+"#,
+    );
+    same("/usr/bin/python3", &[py.to_str().unwrap()]);
+    same("/usr/bin/python3", &["-c", "pass"]);
+}
+
+#[test]
+fn perl_file_processing() {
+    let pl = script(
+        "t.pl",
+        r#"
+open(my $f, "<", "/etc/passwd") or die "open: $!";
+my %shells;
+while (<$f>) { chomp; my @x = split /:/; $shells{$x[6]}++; }
+print "$_ $shells{$_}\n" for sort keys %shells;
+opendir(my $d, "/etc") or die; my @e = sort grep { !/^\./ } readdir($d);
+print scalar(@e), " entries, first $e[0]\n";
+print -d "/usr" ? "dir\n" : "nodir\n";
+"#,
+    );
+    same("/usr/bin/perl", &[pl.to_str().unwrap()]);
+}
+
+#[test]
+fn proc_and_sys_parse_like_native() {
+    same("/usr/bin/nproc", &[]);
+    same("/usr/bin/getconf", &["_NPROCESSORS_ONLN"]);
+    same("/usr/bin/python3", &["-c", "import os; print(os.cpu_count())"]);
+    // free(1) and uptime(1) read /proc/meminfo, /proc/uptime, /proc/loadavg:
+    // the numbers move between two runs, the shape must not.
+    let shape = |o: &Output| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| l.split_whitespace().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+    };
+    for (prog, args) in [("/usr/bin/free", &["-b"][..]), ("/usr/bin/uptime", &[][..])] {
+        let c = host(prog, args);
+        let n = c.run_native();
+        let l = c.run_lx();
+        assert_eq!(l.status.code(), Some(0), "{}", l.dump());
+        assert_eq!(shape(&l), shape(&n), "{}", l.dump());
+    }
+    // What ps reads: /proc/self/stat parses, with lx's pid and comm.
+    let c = host(
+        "/usr/bin/python3",
+        &["-c", "import os; f=open('/proc/self/stat').read(); pid=int(f.split()[0]); print(pid==os.getpid(), f.split()[1], f.rsplit(')',1)[1].split()[0] in 'RS')"],
+    );
+    let (_, lx) = assert_same(&c);
+    assert_eq!(lx.stdout_str(), "True (python3) True\n");
+    let c = host("/bin/ps", &["-o", "comm=", "-p", "1"]);
+    let l = c.run_lx();
+    assert_eq!(l.shell_status(), 1, "ps sees no pid 1 in lx's /proc: {}", l.dump());
+}
+
+#[test]
+fn proc_self_views() {
+    let py = script(
+        "proc.py",
+        r#"
+import os
+print(os.readlink("/proc/self/exe"))
+print(os.readlink("/proc/self/cwd"))
+print(open("/proc/self/cmdline").read().split("\0")[1:])
+maps = open("/proc/self/maps").read()
+print("0x6f00" in maps.replace(" ", " 0x"), "libc.so.6" in maps)
+print(sorted(int(n) for n in os.listdir("/proc/self/fd"))[:3])
+print(open("/proc/sys/kernel/ostype").read().strip())
+mounts = [l.split()[1] for l in open("/proc/self/mounts")]
+print([m for m in ["/", "/proc", "/sys", "/dev", "/dev/shm"] if m in mounts])
+print(open("/sys/kernel/debug/lx/syscalls").readline().split())
+"#,
+    );
+    let c = host("/usr/bin/python3", &[py.to_str().unwrap()]).lx_opts(["-w", "/usr"]);
+    let lx = c.run_lx();
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    let out = lx.stdout_str();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("/usr/bin/python3"), "{out}");
+    assert_eq!(lines[1], "/usr");
+    assert!(lines[2].contains("proc.py"), "{out}");
+    assert_eq!(lines[3], "False True", "lx's window must be hidden from maps: {out}");
+    assert_eq!(lines[4], "[0, 1, 2]");
+    assert_eq!(lines[5], "Linux");
+    assert_eq!(lines[6], "['/', '/proc', '/sys', '/dev', '/dev/shm']");
+    assert_eq!(lines[7], "['nr', 'name', 'calls', 'errors', 'usecs']");
+}
+
+// ---------------------------------------------------------------------------
+// Writes stay in the overlay
+
+/// A digest of host state the write test touches.
+fn host_state() -> String {
+    let mut s = String::new();
+    for p in ["/etc/hostname", "/etc/hosts", "/usr/share/doc/bash/copyright"] {
+        s += &format!("{p}: {:?}\n", fs::read(p).ok().map(|b| b.len()));
+    }
+    for d in ["/etc", "/usr", "/tmp"] {
+        let mut names: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("lx-w-"))
+            .collect();
+        names.sort();
+        s += &format!("{d}: {names:?}\n");
+    }
+    s
+}
+
+const WRITER: &str = r#"
+import os, sys
+tag = sys.argv[1]
+for d in ["/etc", "/usr", "/tmp"]:
+    with open(f"{d}/lx-w-{tag}", "w") as f:
+        f.write(d)
+os.rename("/etc/hosts", f"/etc/lx-w-{tag}-hosts")
+os.unlink("/etc/hostname")
+os.mkdir(f"/usr/lx-w-{tag}-dir")
+os.rename(f"/tmp/lx-w-{tag}", f"/usr/lx-w-{tag}-dir/moved")
+with open("/usr/share/doc/bash/copyright", "a") as f:
+    f.write("appended\n")
+print(sorted(n for n in os.listdir("/etc") if n.startswith("lx-w-")))
+print(os.path.exists("/etc/hosts"), os.path.exists("/etc/hostname"))
+print(sorted(os.listdir(f"/usr/lx-w-{tag}-dir")))
+print(open("/usr/share/doc/bash/copyright").read().endswith("appended\n"))
+"#;
+
+const READER: &str = r#"
+import os, sys
+tag = sys.argv[1]
+print(sorted(n for n in os.listdir("/etc") if n.startswith("lx-w-")))
+print(os.path.exists("/etc/hosts"), os.path.exists("/etc/hostname"))
+print(open(f"/usr/lx-w-{tag}-dir/moved").read())
+print(open("/usr/share/doc/bash/copyright").read().endswith("appended\n"))
+"#;
+
+fn tag() -> String {
+    format!("{}-{}", std::process::id(), scratch("t").file_name().unwrap().to_string_lossy().len())
+}
+
+fn lx_out(opts: &[&str], prog: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(lx_bin());
+    c.arg("run").arg("--quiet").args(opts).arg(prog).args(args);
+    run(&mut c, b"")
+}
+
+#[test]
+fn writes_never_reach_the_host() {
+    let before = host_state();
+    let t = tag();
+    let w = script("writer.py", WRITER);
+    let lx = lx_out(&[], "/usr/bin/python3", &[w.to_str().unwrap(), &t]);
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    assert_eq!(
+        lx.stdout_str(),
+        format!("['lx-w-{t}', 'lx-w-{t}-hosts']\nFalse False\n['moved']\nTrue\n"),
+        "{}",
+        lx.dump()
+    );
+    assert_eq!(host_state(), before, "the host tree changed");
+    // A new run starts from the host tree again.
+    let r = script("reader.py", READER);
+    let again = lx_out(&[], "/usr/bin/python3", &[r.to_str().unwrap(), &t]);
+    assert_ne!(again.status.code(), Some(0), "{}", again.dump());
+}
+
+#[test]
+fn overlay_dir_keeps_writes_for_the_next_run() {
+    let before = host_state();
+    let t = tag() + "o";
+    let ovl = scratch("overlay");
+    let o = ovl.to_str().unwrap();
+    let w = script("writer.py", WRITER);
+    let lx = lx_out(&["--overlay", o], "/usr/bin/python3", &[w.to_str().unwrap(), &t]);
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    let r = script("reader.py", READER);
+    let next = lx_out(&["--overlay", o], "/usr/bin/python3", &[r.to_str().unwrap(), &t]);
+    assert_eq!(
+        next.stdout_str(),
+        format!("['lx-w-{t}', 'lx-w-{t}-hosts']\nFalse False\n/tmp\nTrue\n"),
+        "{}",
+        next.dump()
+    );
+    assert_eq!(host_state(), before, "the host tree changed");
+    // Plain `ls` sees the merged tree too.
+    let ls = lx_out(&["--overlay", o], "/bin/ls", &["/usr"]);
+    assert!(ls.stdout_str().contains(&format!("lx-w-{t}-dir")), "{}", ls.dump());
+}
+
+/// A tiny root filesystem holding static programs.
+fn mini_root(name: &str) -> PathBuf {
+    let base = scratch(name);
+    let root = base.join("root");
+    for d in ["bin", "deep/inner", "sub", "tmp", "etc"] {
+        fs::create_dir_all(root.join(d)).unwrap();
+    }
+    fs::copy(busybox(), root.join("bin/busybox")).unwrap();
+    fs::copy(fixture(Fx::Escape), root.join("bin/escape")).unwrap();
+    fs::copy(fixture(Fx::HelloMusl), root.join("bin/hello")).unwrap();
+    fs::write(root.join("etc/motd"), "inside\n").unwrap();
+    fs::write(base.join("canary"), "CANARY-SECRET").unwrap();
+    symlink("/", root.join("lnroot")).unwrap();
+    symlink("../../..", root.join("up")).unwrap();
+    symlink("/../canary", root.join("abs")).unwrap();
+    symlink("../../../canary", root.join("deep/x")).unwrap();
+    symlink("/nowhere", root.join("dangling")).unwrap();
+    fs::write(root.join("notexec"), "#!/bin/busybox sh\n").unwrap();
+    fs::write(root.join("bin/noint"), b"\x7fELF").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(root.join("bin/noint"), fs::Permissions::from_mode(0o755)).unwrap();
+    root
+}
+
+#[test]
+fn rw_writes_through_and_rootfs_is_the_root() {
+    let root = mini_root("rw");
+    let r = root.to_str().unwrap();
+    let lx = lx_out(&["-r", r, "--rw"], "/bin/busybox", &["touch", "/created"]);
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    assert!(root.join("created").exists(), "--rw must write through");
+    let lx = lx_out(&["-r", r], "/bin/busybox", &["rm", "/etc/motd"]);
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    assert!(root.join("etc/motd").exists(), "without --rw the rootfs is untouched");
+    let lx = lx_out(&["-r", r], "/bin/busybox", &["cat", "/etc/motd"]);
+    assert_eq!(lx.stdout, b"inside\n");
+    let lx = lx_out(&["-r", r], "/bin/busybox", &["ls", "/"]);
+    assert!(lx.stdout_str().contains("deep"), "{}", lx.dump());
+    assert!(!lx.stdout_str().contains("canary"));
+    // Bind mounts: a host directory at a guest path, read-only with :ro.
+    let data = scratch("bind");
+    fs::create_dir_all(&data).unwrap();
+    fs::write(data.join("f"), "bound\n").unwrap();
+    let b = format!("{}:/sub:ro", data.display());
+    let lx = lx_out(&["-r", r, "-b", &b], "/bin/busybox", &["cat", "/sub/f"]);
+    assert_eq!(lx.stdout, b"bound\n", "{}", lx.dump());
+    let lx = lx_out(&["-r", r, "-b", &b], "/bin/busybox", &["touch", "/sub/g"]);
+    assert_ne!(lx.status.code(), Some(0));
+    assert!(!data.join("g").exists());
+    let lx = lx_out(&["-r", r, "-w", "/deep"], "/bin/busybox", &["pwd"]);
+    assert_eq!(lx.stdout, b"/deep\n", "{}", lx.dump());
+}
+
+#[test]
+fn escape_suite() {
+    let root = mini_root("escape");
+    let base = root.parent().unwrap().to_path_buf();
+    let r = root.to_str().unwrap();
+    let lx = lx_out(&["-r", r, "--rw", "-0"], "/bin/escape", &[]);
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    let out = lx.stdout_str();
+    assert!(!out.contains("LEAK"), "an escape worked:\n{out}");
+    let n: usize = out
+        .lines()
+        .find_map(|l| l.strip_prefix("cases: "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(n >= 30, "only {n} cases ran:\n{out}");
+    assert!(out.contains("cwd-after: /"), "{out}");
+    // Nothing changed or appeared outside the root.
+    assert_eq!(fs::read(base.join("canary")).unwrap(), b"CANARY-SECRET");
+    let mut outside: Vec<String> = fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    outside.sort();
+    assert_eq!(outside, ["canary", "root"], "files appeared outside the root:\n{out}");
+    // Command-line paths go through the same resolver.
+    for p in ["/../canary", "/up/canary", "/abs", "/deep/x", "/proc/self/root/../canary"] {
+        let lx = lx_out(&["-r", r], "/bin/busybox", &["cat", p]);
+        assert!(!lx.stdout_str().contains("CANARY"), "{p}: {}", lx.dump());
+    }
+}
+
+#[test]
+fn bad_input_in_a_rootfs() {
+    let root = mini_root("bad");
+    let r = root.to_str().unwrap();
+    let missing_root = scratch("no-such-root");
+    let lx = lx_out(&["-r", missing_root.to_str().unwrap()], "/bin/hello", &[]);
+    assert_eq!(lx.status.code(), Some(125), "{}", lx.dump());
+    assert_eq!(
+        lx.stderr_str(),
+        format!("lx: {}: No such file or directory (os error 2)\n", missing_root.display())
+    );
+    let cases: [(&str, i32, &str); 5] = [
+        ("/bin/nothere", 127, "lx: /bin/nothere: No such file or directory\n"),
+        ("/dangling", 127, "lx: /dangling: No such file or directory\n"),
+        ("/etc/motd", 126, "lx: /etc/motd: Permission denied\n"),
+        ("/deep", 126, "lx: /deep: Is a directory\n"),
+        ("/bin/noint", 126, "lx: /bin/noint: cannot execute: truncated ELF file\n"),
+    ];
+    for (prog, code, msg) in cases {
+        let lx = lx_out(&["-r", r], prog, &[]);
+        assert_eq!(lx.status.code(), Some(code), "{prog}: {}", lx.dump());
+        assert_eq!(lx.stderr_str(), msg, "{prog}");
+    }
+    // A dynamic program whose interpreter is missing from the rootfs.
+    fs::copy("/bin/ls", root.join("bin/ls")).unwrap();
+    let lx = lx_out(&["-r", r], "/bin/ls", &[]);
+    assert_eq!(lx.status.code(), Some(127), "{}", lx.dump());
+    assert_eq!(lx.stderr_str(), "lx: /bin/ls: cannot execute: required file not found\n");
+    // Nothing in the rootfs changed.
+    assert!(!root.join("created").exists());
+    assert!(Path::new(&root.join("etc/motd")).exists());
+}
