@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn host(prog: &str, args: &[&str]) -> Case {
-    Case::new(prog).args(args.iter().copied()).lx_opts(["--quiet"])
+    Case::new(prog)
+        .args(args.iter().copied())
+        .lx_opts(["--quiet"])
 }
 
 #[track_caller]
@@ -137,13 +139,21 @@ print -d "/usr" ? "dir\n" : "nodir\n";
 fn proc_and_sys_parse_like_native() {
     same("/usr/bin/nproc", &[]);
     same("/usr/bin/getconf", &["_NPROCESSORS_ONLN"]);
-    same("/usr/bin/python3", &["-c", "import os; print(os.cpu_count())"]);
+    same(
+        "/usr/bin/python3",
+        &["-c", "import os; print(os.cpu_count())"],
+    );
     // free(1) and uptime(1) read /proc/meminfo, /proc/uptime, /proc/loadavg:
     // the numbers move between two runs, the shape must not.
     let shape = |o: &Output| {
         String::from_utf8_lossy(&o.stdout)
             .lines()
-            .map(|l| l.split_whitespace().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).collect::<Vec<_>>().join(" "))
+            .map(|l| {
+                l.split_whitespace()
+                    .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect::<Vec<_>>()
     };
     for (prog, args) in [("/usr/bin/free", &["-b"][..]), ("/usr/bin/uptime", &[][..])] {
@@ -156,13 +166,21 @@ fn proc_and_sys_parse_like_native() {
     // What ps reads: /proc/self/stat parses, with lx's pid and comm.
     let c = host(
         "/usr/bin/python3",
-        &["-c", "import os; f=open('/proc/self/stat').read(); pid=int(f.split()[0]); print(pid==os.getpid(), f.split()[1], f.rsplit(')',1)[1].split()[0] in 'RS')"],
+        &[
+            "-c",
+            "import os; f=open('/proc/self/stat').read(); pid=int(f.split()[0]); print(pid==os.getpid(), f.split()[1], f.rsplit(')',1)[1].split()[0] in 'RS')",
+        ],
     );
     let (_, lx) = assert_same(&c);
     assert_eq!(lx.stdout_str(), "True (python3) True\n");
     let c = host("/bin/ps", &["-o", "comm=", "-p", "1"]);
     let l = c.run_lx();
-    assert_eq!(l.shell_status(), 1, "ps sees no pid 1 in lx's /proc: {}", l.dump());
+    assert_eq!(
+        l.shell_status(),
+        1,
+        "ps sees no pid 1 in lx's /proc: {}",
+        l.dump()
+    );
 }
 
 #[test]
@@ -191,7 +209,10 @@ print(open("/sys/kernel/debug/lx/syscalls").readline().split())
     assert!(lines[0].starts_with("/usr/bin/python3"), "{out}");
     assert_eq!(lines[1], "/usr");
     assert!(lines[2].contains("proc.py"), "{out}");
-    assert_eq!(lines[3], "False True", "lx's window must be hidden from maps: {out}");
+    assert_eq!(
+        lines[3], "False True",
+        "lx's window must be hidden from maps: {out}"
+    );
     assert_eq!(lines[4], "[0, 1, 2]");
     assert_eq!(lines[5], "Linux");
     assert_eq!(lines[6], "['/', '/proc', '/sys', '/dev', '/dev/shm']");
@@ -204,7 +225,11 @@ print(open("/sys/kernel/debug/lx/syscalls").readline().split())
 /// A digest of host state the write test touches.
 fn host_state() -> String {
     let mut s = String::new();
-    for p in ["/etc/hostname", "/etc/hosts", "/usr/share/doc/bash/copyright"] {
+    for p in [
+        "/etc/hostname",
+        "/etc/hosts",
+        "/usr/share/doc/bash/copyright",
+    ] {
         s += &format!("{p}: {:?}\n", fs::read(p).ok().map(|b| b.len()));
     }
     for d in ["/etc", "/usr", "/tmp"] {
@@ -247,7 +272,11 @@ print(open("/usr/share/doc/bash/copyright").read().endswith("appended\n"))
 "#;
 
 fn tag() -> String {
-    format!("{}-{}", std::process::id(), scratch("t").file_name().unwrap().to_string_lossy().len())
+    format!(
+        "{}-{}",
+        std::process::id(),
+        scratch("t").file_name().unwrap().to_string_lossy().len()
+    )
 }
 
 fn lx_out(opts: &[&str], prog: &str, args: &[&str]) -> Output {
@@ -283,10 +312,18 @@ fn overlay_dir_keeps_writes_for_the_next_run() {
     let ovl = scratch("overlay");
     let o = ovl.to_str().unwrap();
     let w = script("writer.py", WRITER);
-    let lx = lx_out(&["--overlay", o], "/usr/bin/python3", &[w.to_str().unwrap(), &t]);
+    let lx = lx_out(
+        &["--overlay", o],
+        "/usr/bin/python3",
+        &[w.to_str().unwrap(), &t],
+    );
     assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
     let r = script("reader.py", READER);
-    let next = lx_out(&["--overlay", o], "/usr/bin/python3", &[r.to_str().unwrap(), &t]);
+    let next = lx_out(
+        &["--overlay", o],
+        "/usr/bin/python3",
+        &[r.to_str().unwrap(), &t],
+    );
     assert_eq!(
         next.stdout_str(),
         format!("['lx-w-{t}', 'lx-w-{t}-hosts']\nFalse False\n/tmp\nTrue\n"),
@@ -296,7 +333,11 @@ fn overlay_dir_keeps_writes_for_the_next_run() {
     assert_eq!(host_state(), before, "the host tree changed");
     // Plain `ls` sees the merged tree too.
     let ls = lx_out(&["--overlay", o], "/bin/ls", &["/usr"]);
-    assert!(ls.stdout_str().contains(&format!("lx-w-{t}-dir")), "{}", ls.dump());
+    assert!(
+        ls.stdout_str().contains(&format!("lx-w-{t}-dir")),
+        "{}",
+        ls.dump()
+    );
 }
 
 /// A tiny root filesystem holding static programs.
@@ -332,7 +373,10 @@ fn rw_writes_through_and_rootfs_is_the_root() {
     assert!(root.join("created").exists(), "--rw must write through");
     let lx = lx_out(&["-r", r], "/bin/busybox", &["rm", "/etc/motd"]);
     assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
-    assert!(root.join("etc/motd").exists(), "without --rw the rootfs is untouched");
+    assert!(
+        root.join("etc/motd").exists(),
+        "without --rw the rootfs is untouched"
+    );
     let lx = lx_out(&["-r", r], "/bin/busybox", &["cat", "/etc/motd"]);
     assert_eq!(lx.stdout, b"inside\n");
     let lx = lx_out(&["-r", r], "/bin/busybox", &["ls", "/"]);
@@ -375,9 +419,19 @@ fn escape_suite() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     outside.sort();
-    assert_eq!(outside, ["canary", "root"], "files appeared outside the root:\n{out}");
+    assert_eq!(
+        outside,
+        ["canary", "root"],
+        "files appeared outside the root:\n{out}"
+    );
     // Command-line paths go through the same resolver.
-    for p in ["/../canary", "/up/canary", "/abs", "/deep/x", "/proc/self/root/../canary"] {
+    for p in [
+        "/../canary",
+        "/up/canary",
+        "/abs",
+        "/deep/x",
+        "/proc/self/root/../canary",
+    ] {
         let lx = lx_out(&["-r", r], "/bin/busybox", &["cat", p]);
         assert!(!lx.stdout_str().contains("CANARY"), "{p}: {}", lx.dump());
     }
@@ -392,14 +446,29 @@ fn bad_input_in_a_rootfs() {
     assert_eq!(lx.status.code(), Some(125), "{}", lx.dump());
     assert_eq!(
         lx.stderr_str(),
-        format!("lx: {}: No such file or directory (os error 2)\n", missing_root.display())
+        format!(
+            "lx: {}: No such file or directory (os error 2)\n",
+            missing_root.display()
+        )
     );
     let cases: [(&str, i32, &str); 5] = [
-        ("/bin/nothere", 127, "lx: /bin/nothere: No such file or directory\n"),
-        ("/dangling", 127, "lx: /dangling: No such file or directory\n"),
+        (
+            "/bin/nothere",
+            127,
+            "lx: /bin/nothere: No such file or directory\n",
+        ),
+        (
+            "/dangling",
+            127,
+            "lx: /dangling: No such file or directory\n",
+        ),
         ("/etc/motd", 126, "lx: /etc/motd: Permission denied\n"),
         ("/deep", 126, "lx: /deep: Is a directory\n"),
-        ("/bin/noint", 126, "lx: /bin/noint: cannot execute: truncated ELF file\n"),
+        (
+            "/bin/noint",
+            126,
+            "lx: /bin/noint: cannot execute: truncated ELF file\n",
+        ),
     ];
     for (prog, code, msg) in cases {
         let lx = lx_out(&["-r", r], prog, &[]);
@@ -410,7 +479,10 @@ fn bad_input_in_a_rootfs() {
     fs::copy("/bin/ls", root.join("bin/ls")).unwrap();
     let lx = lx_out(&["-r", r], "/bin/ls", &[]);
     assert_eq!(lx.status.code(), Some(127), "{}", lx.dump());
-    assert_eq!(lx.stderr_str(), "lx: /bin/ls: cannot execute: required file not found\n");
+    assert_eq!(
+        lx.stderr_str(),
+        "lx: /bin/ls: cannot execute: required file not found\n"
+    );
     // Nothing in the rootfs changed.
     assert!(!root.join("created").exists());
     assert!(Path::new(&root.join("etc/motd")).exists());
