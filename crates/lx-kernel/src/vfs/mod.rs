@@ -14,6 +14,9 @@ pub mod path;
 pub mod virt;
 pub mod walk;
 
+#[cfg(test)]
+mod tests;
+
 use crate::host::HostFd;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
