@@ -28,7 +28,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 #[allow(unsafe_code)]
-fn open_dir(p: &PathBuf) -> i32 {
+fn open_dir(p: &std::path::Path) -> i32 {
     let c = CString::new(p.to_str().unwrap()).unwrap();
     // SAFETY: open(2) with a valid C string.
     let fd = unsafe {
