@@ -42,7 +42,7 @@ fn open_dir(p: &std::path::Path) -> i32 {
 }
 
 /// A kernel whose root is an overlay of `lower` under `upper`, with procfs.
-fn kernel(lower: &PathBuf, upper: &PathBuf) -> (Kernel, TestHost) {
+fn kernel(lower: &std::path::Path, upper: &std::path::Path) -> (Kernel, TestHost) {
     let cfg = Config {
         cwd: b"/".to_vec(),
         nofile: (1024, 1024),
