@@ -80,6 +80,52 @@ pub fn open_beneath(
     .map(|fd| fd as HostFd)
 }
 
+/// openat(2) of one name (no slash, not "." or "..") in directory `dirfd`.
+pub fn open_name(h: &dyn Host, dirfd: HostFd, name: &[u8], flags: u32) -> Result<HostFd, Errno> {
+    if name.is_empty() || name.contains(&b'/') || name == b"." || name == b".." {
+        return Err(Errno::EINVAL);
+    }
+    let path = cpath(name);
+    h.syscall(
+        nr::openat,
+        [
+            dirfd as u64,
+            p(&path[..]),
+            u64::from(flags | 0o2000000),
+            0,
+            0,
+            0,
+        ],
+    )
+    .map(|fd| fd as HostFd)
+}
+
+/// openat(2) of one name with a creation mode.
+pub fn open_name_mode(
+    h: &dyn Host,
+    dirfd: HostFd,
+    name: &[u8],
+    flags: u32,
+    mode: u32,
+) -> Result<HostFd, Errno> {
+    if name.is_empty() || name.contains(&b'/') || name == b"." || name == b".." {
+        return Err(Errno::EINVAL);
+    }
+    let path = cpath(name);
+    h.syscall(
+        nr::openat,
+        [
+            dirfd as u64,
+            p(&path[..]),
+            u64::from(flags | 0o2000000),
+            u64::from(mode),
+            0,
+            0,
+        ],
+    )
+    .map(|fd| fd as HostFd)
+}
+
 /// openat(2) of an absolute host path (lx's own use: /dev/null, /proc/self/fd/N).
 pub fn open_abs(h: &dyn Host, path: &[u8], flags: u32) -> Result<HostFd, Errno> {
     let path = cpath(path);
@@ -408,6 +454,35 @@ pub fn access_fd(h: &dyn Host, fd: HostFd, mode: u32, flags: u32) -> Result<(), 
             p(&e[..]),
             u64::from(mode),
             u64::from(flags | EMPTY_PATH),
+            0,
+            0,
+        ],
+    )
+    .map(|_| ())
+}
+
+/// faccessat2 on `name` in directory `dirfd` ("" for `dirfd` itself),
+/// without following a final symlink.
+pub fn access_at(
+    h: &dyn Host,
+    dirfd: HostFd,
+    name: &[u8],
+    mode: u32,
+    flags: u32,
+) -> Result<(), Errno> {
+    let n = cpath(name);
+    let extra = if name.is_empty() {
+        EMPTY_PATH
+    } else {
+        NOFOLLOW
+    };
+    h.syscall(
+        nr::faccessat2,
+        [
+            dirfd as u64,
+            p(&n[..]),
+            u64::from(mode),
+            u64::from(flags | extra),
             0,
             0,
         ],

@@ -8,7 +8,7 @@ use crate::ctx::{Ctx, SysResult};
 use crate::host::HostFd;
 use crate::hostfs;
 use crate::user;
-use crate::vfs::walk::{Found, How, Node, layer_fd};
+use crate::vfs::walk::{Found, How, Node};
 use alloc::format;
 use lx_abi::Errno;
 use lx_abi::flags::AT_FDCWD;
@@ -430,54 +430,91 @@ pub fn sys_copy_file_range(
 
 // ------------------------------------------------------------------ xattrs
 
-/// The host file behind a path, as a /proc/self/fd path the host's xattr
-/// calls accept (so they act on exactly the file lx resolved).
-fn xattr_target(c: &mut Ctx<'_>, path: u64, follow: bool, write: bool) -> Result<HostFd, Errno> {
+/// How a host xattr call names its file: a /proc/self/fd path, whether the
+/// call must not follow its last component (the l-variant), and an fd to
+/// close afterwards.
+struct XTarget {
+    path: alloc::vec::Vec<u8>,
+    nofollow: bool,
+    close: Option<HostFd>,
+}
+
+impl XTarget {
+    /// Through an open host fd (follows the magic link to the file itself).
+    fn fd(fd: HostFd, close: bool) -> XTarget {
+        XTarget {
+            path: format!("/proc/self/fd/{fd}").into_bytes(),
+            nofollow: false,
+            close: close.then_some(fd),
+        }
+    }
+}
+
+/// The host file behind a path, named so the host's xattr calls act on
+/// exactly the file lx resolved (its directory fd, then its one name).
+fn xattr_target(c: &mut Ctx<'_>, path: u64, follow: bool, write: bool) -> Result<XTarget, Errno> {
     let p = path_arg(c, path)?;
     let how = if follow { How::FOLLOW } else { How::NOFOLLOW };
     let f = lookup(c, AT_FDCWD, &p, how)?;
     match existing(&f)? {
-        Node::Host { upper, .. } => {
+        Node::Host { upper, layers, .. } => {
             if write {
-                return writable_path_fd(c, &f, !follow);
+                return writable_path_fd(c, &f, true).map(|fd| XTarget::fd(fd, true));
             }
-            let layer = layer_fd(&c.k.vfs, f.mount, *upper)?;
-            hostfs::open_beneath(c.host, layer, &f.rel, 0o10000000 | 0o400000, 0)
+            let use_upper = *upper && !(layers.upper && layers.lower);
+            let (dfd, name) = c.k.vfs.at(c.host, f.mount, use_upper, &f.rel)?;
+            if name.is_empty() {
+                return Ok(XTarget::fd(dfd, false));
+            }
+            let mut path = format!("/proc/self/fd/{dfd}/").into_bytes();
+            path.extend_from_slice(name);
+            Ok(XTarget {
+                path,
+                nofollow: true,
+                close: None,
+            })
         }
         _ => Err(Errno::EOPNOTSUPP),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn xattr_call(
-    c: &mut Ctx<'_>,
-    n: u32,
-    hfd: HostFd,
-    name: u64,
-    a2: u64,
-    a3: u64,
-    a4: u64,
-    close: bool,
-) -> SysResult {
-    let mut nm = if name != 0 {
-        let v = user::read_cstr(c.host, name, 256)?;
-        if v.is_empty() || v.len() > 255 {
-            return Err(Errno::ERANGE);
-        }
-        v
-    } else {
-        alloc::vec::Vec::new()
+/// Issue host xattr call `n` (getxattr, listxattr, setxattr, removexattr;
+/// the l-variant when the target says so) on `t`.
+fn xattr_call(c: &mut Ctx<'_>, n: u32, t: XTarget, name: u64, args: [u64; 3]) -> SysResult {
+    let l = |n: u32| match n {
+        x if x == nr::getxattr => nr::lgetxattr,
+        x if x == nr::listxattr => nr::llistxattr,
+        x if x == nr::setxattr => nr::lsetxattr,
+        _ => nr::lremovexattr,
     };
-    nm.push(0);
-    let path = hostfs::cpath(format!("/proc/self/fd/{hfd}").as_bytes());
-    let args = if name != 0 {
-        [path.as_ptr() as u64, nm.as_ptr() as u64, a2, a3, a4, 0]
-    } else {
-        [path.as_ptr() as u64, a2, a3, 0, 0, 0]
-    };
-    let r = c.host.syscall(n, args);
-    if close {
-        let _ = c.host.close(hfd);
+    let call = if t.nofollow { l(n) } else { n };
+    let r = (|| {
+        let nm = if name != 0 {
+            let mut v = user::read_cstr(c.host, name, 256)?;
+            if v.is_empty() || v.len() > 255 {
+                return Err(Errno::ERANGE);
+            }
+            v.push(0);
+            Some(v)
+        } else {
+            None
+        };
+        let path = hostfs::cpath(&t.path);
+        let a = match &nm {
+            Some(nm) => [
+                path.as_ptr() as u64,
+                nm.as_ptr() as u64,
+                args[0],
+                args[1],
+                args[2],
+                0,
+            ],
+            None => [path.as_ptr() as u64, args[0], args[1], 0, 0, 0],
+        };
+        c.host.syscall(call, a)
+    })();
+    if let Some(fd) = t.close {
+        let _ = c.host.close(fd);
     }
     r
 }
@@ -499,26 +536,26 @@ pub fn sys_getxattr(
     follow: bool,
 ) -> SysResult {
     let v = guest_buf(val, size)?;
-    let h = xattr_target(c, path, follow, false)?;
-    xattr_call(c, nr::getxattr, h, name, v, size, 0, true)
+    let t = xattr_target(c, path, follow, false)?;
+    xattr_call(c, nr::getxattr, t, name, [v, size, 0])
 }
 /// fgetxattr(2).
 pub fn sys_fgetxattr(c: &mut Ctx<'_>, fd: i32, name: u64, val: u64, size: u64) -> SysResult {
     let v = guest_buf(val, size)?;
     let h = c.k.fds.get(fd)?.file.fd;
-    xattr_call(c, nr::getxattr, h, name, v, size, 0, false)
+    xattr_call(c, nr::getxattr, XTarget::fd(h, false), name, [v, size, 0])
 }
 /// listxattr(2) / llistxattr(2).
 pub fn sys_listxattr(c: &mut Ctx<'_>, path: u64, list: u64, size: u64, follow: bool) -> SysResult {
     let v = guest_buf(list, size)?;
-    let h = xattr_target(c, path, follow, false)?;
-    xattr_call(c, nr::listxattr, h, 0, v, size, 0, true)
+    let t = xattr_target(c, path, follow, false)?;
+    xattr_call(c, nr::listxattr, t, 0, [v, size, 0])
 }
 /// flistxattr(2).
 pub fn sys_flistxattr(c: &mut Ctx<'_>, fd: i32, list: u64, size: u64) -> SysResult {
     let v = guest_buf(list, size)?;
     let h = c.k.fds.get(fd)?.file.fd;
-    xattr_call(c, nr::listxattr, h, 0, v, size, 0, false)
+    xattr_call(c, nr::listxattr, XTarget::fd(h, false), 0, [v, size, 0])
 }
 /// setxattr(2) / lsetxattr(2).
 pub fn sys_setxattr(
@@ -531,8 +568,8 @@ pub fn sys_setxattr(
     follow: bool,
 ) -> SysResult {
     let v = guest_buf(val, size)?;
-    let h = xattr_target(c, path, follow, true)?;
-    xattr_call(c, nr::setxattr, h, name, v, size, flags as u32 as u64, true)
+    let t = xattr_target(c, path, follow, true)?;
+    xattr_call(c, nr::setxattr, t, name, [v, size, flags as u32 as u64])
 }
 /// fsetxattr(2).
 pub fn sys_fsetxattr(
@@ -548,21 +585,18 @@ pub fn sys_fsetxattr(
     xattr_call(
         c,
         nr::setxattr,
-        h,
+        XTarget::fd(h, close),
         name,
-        v,
-        size,
-        flags as u32 as u64,
-        close,
+        [v, size, flags as u32 as u64],
     )
 }
 /// removexattr(2) / lremovexattr(2).
 pub fn sys_removexattr(c: &mut Ctx<'_>, path: u64, name: u64, follow: bool) -> SysResult {
-    let h = xattr_target(c, path, follow, true)?;
-    xattr_call(c, nr::removexattr, h, name, 0, 0, 0, true)
+    let t = xattr_target(c, path, follow, true)?;
+    xattr_call(c, nr::removexattr, t, name, [0, 0, 0])
 }
 /// fremovexattr(2).
 pub fn sys_fremovexattr(c: &mut Ctx<'_>, fd: i32, name: u64) -> SysResult {
     let (h, close) = meta_fd(c, fd)?;
-    xattr_call(c, nr::removexattr, h, name, 0, 0, 0, close)
+    xattr_call(c, nr::removexattr, XTarget::fd(h, close), name, [0, 0, 0])
 }

@@ -92,12 +92,13 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
         if f.trailing_slash {
             return Err(Errno::EISDIR);
         }
-        let (layer, _) = creatable(c, f)?;
-        let hfd = hostfs::open_beneath(
+        creatable(c, f)?;
+        let (dfd, name) = c.k.vfs.at(c.host, f.mount, true, &f.rel)?;
+        let hfd = hostfs::open_name_mode(
             c.host,
-            layer,
-            &f.rel,
-            flags & !O_CLOEXEC,
+            dfd,
+            name,
+            (flags & !O_CLOEXEC) | O_NOFOLLOW,
             mode & 0o7777 & !c.k.umask,
         )?;
         c.k.vfs.note_upper(c.host, f.mount, &f.rel, Some(DT_REG));

@@ -161,11 +161,8 @@ pub fn sys_statx(
     let sx = match existing(&f)? {
         Node::Host { upper, layers, .. } => {
             let use_upper = *upper && !(layers.upper && layers.lower);
-            let layer = layer_fd(&c.k.vfs, f.mount, use_upper)?;
-            let fd = hostfs::open_beneath(c.host, layer, &f.rel, 0o10000000 | 0o400000, 0)?;
-            let r = host_statx(c, fd, mask);
-            let _ = c.host.close(fd);
-            let mut sx = r?;
+            let (dfd, name) = c.k.vfs.at(c.host, f.mount, use_upper, &f.rel)?;
+            let mut sx = host_statx_at(c, dfd, name, mask)?;
             fix_statx(c, &mut sx, mnt);
             sx
         }
@@ -175,13 +172,18 @@ pub fn sys_statx(
 }
 
 fn host_statx(c: &Ctx<'_>, fd: i32, mask: u32) -> Result<Statx, Errno> {
+    host_statx_at(c, fd, b"", mask)
+}
+
+/// statx of `name` in directory `fd` ("" for `fd` itself), not following.
+fn host_statx_at(c: &Ctx<'_>, fd: i32, name: &[u8], mask: u32) -> Result<Statx, Errno> {
     let mut sx = Statx::default();
-    let empty = [0u8; 1];
+    let name = hostfs::cpath(name);
     c.host.syscall(
         lx_abi::syscalls::nr::statx,
         [
             fd as u64,
-            empty.as_ptr() as u64,
+            name.as_ptr() as u64,
             u64::from(hostfs::EMPTY_PATH | hostfs::NOFOLLOW),
             u64::from(mask),
             zerocopy::IntoBytes::as_mut_bytes(&mut sx).as_mut_ptr() as u64,
@@ -303,11 +305,8 @@ fn access(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32, flags: u32) -> SysR
             if mode & 2 != 0 && c.k.vfs.mounts[f.mount].read_only() {
                 return Err(Errno::EROFS);
             }
-            let layer = layer_fd(&c.k.vfs, f.mount, upper)?;
-            let fd = hostfs::open_beneath(c.host, layer, &f.rel, 0o10000000 | 0o400000, 0)?;
-            let r = hostfs::access_fd(c.host, fd, mode, flags & 0x200);
-            let _ = c.host.close(fd);
-            r.map(|()| 0)
+            let (dfd, name) = c.k.vfs.at(c.host, f.mount, upper, &f.rel)?;
+            hostfs::access_at(c.host, dfd, name, mode, flags & 0x200).map(|()| 0)
         }
         Node::Virt(VNode::Device { .. }) => Ok(0),
         Node::Virt(_) | Node::Reopen(_) => {
@@ -375,8 +374,8 @@ fn link_text(c: &mut Ctx<'_>, f: &Found) -> Result<alloc::vec::Vec<u8>, Errno> {
             if st.st_mode & 0o170000 != 0o120000 {
                 return Err(Errno::EINVAL);
             }
-            let layer = layer_fd(&c.k.vfs, f.mount, *upper)?;
-            hostfs::readlink_at(c.host, layer, &f.rel)
+            let (dfd, name) = c.k.vfs.at(c.host, f.mount, *upper, &f.rel)?;
+            hostfs::readlink_at(c.host, dfd, name)
         }
         Node::Virt(VNode::Symlink(t)) => Ok(t.clone()),
         Node::Virt(VNode::Magic { text, .. }) => Ok(text.clone()),

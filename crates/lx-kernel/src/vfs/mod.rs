@@ -9,6 +9,7 @@
 //! supervisor opened, with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)`
 //! underneath ([`crate::hostfs`]).
 
+pub mod dirfd;
 pub mod overlay;
 pub mod path;
 pub mod virt;
@@ -107,6 +108,9 @@ pub struct Vfs {
     pub(crate) generation: u64,
     /// Host uid/gid whose files the guest sees as its own ids.
     pub host_ids: (u32, u32),
+    /// Open directory fds by (mount, upper?, rel), and their age order.
+    pub(crate) dirfds: BTreeMap<dirfd::Key, HostFd>,
+    pub(crate) dirfd_order: alloc::collections::VecDeque<dirfd::Key>,
 }
 
 impl Vfs {
@@ -151,6 +155,22 @@ impl Vfs {
             }
         }
         path::visible(&result, root)
+    }
+
+    /// Does walking `todo` (components, next one last) from canonical
+    /// directory `dir` cross a mount point?
+    pub fn mount_on_path(&self, dir: &[u8], todo: &[Vec<u8>]) -> bool {
+        self.mounts.iter().any(|m| {
+            if m.point == dir {
+                return false;
+            }
+            let Some(rest) = path::strip_prefix(&m.point, dir) else {
+                return false;
+            };
+            let mut want = todo.iter().rev();
+            rest.split(|&b| b == b'/')
+                .all(|c| want.next().is_some_and(|w| w.as_slice() == c))
+        })
     }
 
     /// Is there a mount point strictly below canonical directory `dir`?

@@ -84,6 +84,7 @@ impl Vfs {
         let g = h.fs_generation();
         if g != self.generation {
             self.upper.clear();
+            self.drop_upper_dirfds(h);
             self.generation = g;
         }
     }
@@ -94,6 +95,7 @@ impl Vfs {
         if g.wrapping_sub(1) != self.generation {
             self.upper.clear();
         }
+        self.drop_upper_dirfds(h);
         self.generation = g;
     }
 
@@ -150,7 +152,8 @@ impl Vfs {
             let opaque = self.upper_dir(h, m, rel)?.opaque;
             if l.lower && !opaque {
                 let lower = lower.ok_or(Errno::EIO)?;
-                l.lower = hostfs::lstat_at(h, lower, rel).is_ok_and(|st| is_dir(&st));
+                let _ = lower;
+                l.lower = self.lstat_in(h, m, false, rel).is_ok_and(|st| is_dir(&st));
             } else {
                 l.lower = false;
             }
@@ -175,7 +178,8 @@ impl Vfs {
                 (None, Some(l)) => (l, false),
                 _ => return Err(Errno::EIO),
             };
-            return match hostfs::lstat_at(h, fd, &child) {
+            let _ = fd;
+            return match self.lstat_in(h, m, is_upper, &child) {
                 Ok(st) => Ok(Some(Hit {
                     st,
                     upper: is_upper,
@@ -196,7 +200,8 @@ impl Vfs {
             match ud.entries.get(name).copied() {
                 Some(Entry::Whiteout) => return Ok(None),
                 Some(Entry::Present(_)) => {
-                    let st = match hostfs::lstat_at(h, upper, &child) {
+                    let _ = upper;
+                    let st = match self.lstat_in(h, m, true, &child) {
                         Ok(st) => st,
                         Err(Errno::ENOENT) => {
                             // Changed behind the cache's back: reload next time.
@@ -213,7 +218,7 @@ impl Vfs {
                     if is_dir(&st) && lower_ok {
                         let opaque = self.upper_dir(h, m, &child)?.opaque;
                         if !opaque
-                            && let Ok(ls) = hostfs::lstat_at(h, lower, &child)
+                            && let Ok(ls) = self.lstat_in(h, m, false, &child)
                             && is_dir(&ls)
                         {
                             // A merged directory shows its lower attributes,
@@ -234,7 +239,8 @@ impl Vfs {
         if !lower_ok {
             return Ok(None);
         }
-        match hostfs::lstat_at(h, lower, &child) {
+        let _ = lower;
+        match self.lstat_in(h, m, false, &child) {
             Ok(st) => Ok(Some(Hit {
                 st,
                 upper: false,

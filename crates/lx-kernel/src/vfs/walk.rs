@@ -407,8 +407,10 @@ impl Walker<'_> {
         }
     }
 
-    /// One host openat2 for the rest of the path when it stays in one layer
-    /// of one mount: succeeds unless a symlink, `..` or mount is in the way.
+    /// The rest of the path in one go when it stays in one layer of one
+    /// mount: directories come from the dirfd cache (one `openat` of one
+    /// name each when cold), the last component is one `fstatat`. Gives up
+    /// (None) at a symlink, `.`/`..`, a mount point or an upper-layer entry.
     fn fast(
         &mut self,
         cur: &[u8],
@@ -417,52 +419,91 @@ impl Walker<'_> {
         how: How,
         trailing: bool,
     ) -> Result<Option<Found>, Errno> {
-        if todo.is_empty() || todo.iter().any(|c| c == b"." || c == b"..") {
+        if todo.is_empty()
+            || todo
+                .iter()
+                .any(|c| c == b"." || c == b".." || c.len() > NAME_MAX)
+        {
             return Ok(None);
         }
-        let mount = &self.k.vfs.mounts[hs.mount];
+        let m = hs.mount;
+        let mount = &self.k.vfs.mounts[m];
         let MountKind::Host { upper, lower, .. } = &mount.kind else {
             return Ok(None);
         };
-        let (fd, is_upper) = match (upper, lower, hs.layers.upper) {
-            (Some(u), None, _) => (*u, true),
-            (None, Some(l), _) => (*l, false),
-            (Some(_), Some(l), false) => (*l, false),
-            _ => return Ok(None),
-        };
-        if self.k.vfs.has_mount_below(cur) {
+        let (upper, lower) = (upper.is_some(), lower.is_some());
+        if self.k.vfs.mount_on_path(cur, todo) {
             return Ok(None);
         }
         let (_, dir_rel) = self.k.vfs.mount_of(cur).ok_or(Errno::ENOENT)?;
-        let mut rel = dir_rel.to_vec();
-        for c in todo.iter().rev() {
+        let dir_rel = dir_rel.to_vec();
+        let h = self.h;
+        let is_upper = match (upper, lower) {
+            (true, false) => true,
+            (false, true) => false,
+            _ if !hs.layers.upper => false,
+            _ => {
+                // A merged directory: if the upper layer has nothing named
+                // like the next component, everything below is lower-only.
+                let first = &todo[todo.len() - 1];
+                let ud = self.vfs().upper_dir(h, m, &dir_rel)?;
+                if ud.opaque || ud.entries.contains_key(first) || !hs.layers.lower {
+                    return Ok(None);
+                }
+                false
+            }
+        };
+        let mut rel = dir_rel;
+        let n = todo.len();
+        for (i, c) in todo.iter().rev().enumerate() {
+            if i + 1 == n {
+                break;
+            }
             rel = join_rel(&rel, c);
+            match self.vfs().dir_fd(h, m, is_upper, &rel) {
+                Ok(_) => {}
+                Err(e @ Errno::ENOENT) if !how.create => return Err(e),
+                Err(_) => return Ok(None),
+            }
         }
-        let follow = how.follow || trailing;
-        let flags = 0o10000000 | if follow { 0 } else { 0o400000 }; // O_PATH [| O_NOFOLLOW]
-        let fd = match hostfs::open_beneath(self.h, fd, &rel, flags, 0) {
+        let last = &todo[0];
+        let dfd = match self.vfs().dir_fd(h, m, is_upper, &rel) {
             Ok(fd) => fd,
-            Err(e @ (Errno::ENOENT | Errno::ENOTDIR)) if !how.create => return Err(e),
             Err(_) => return Ok(None),
         };
-        let st = self.h.fstat(fd);
-        let _ = self.h.close(fd);
-        let st = st?;
-        let is_dir = st.st_mode & S_IFMT == S_IFDIR;
-        if trailing && !is_dir {
+        rel = join_rel(&rel, last);
+        let mut path = cur.to_vec();
+        for c in todo.iter().rev() {
+            path = join(&path, c);
+        }
+        let st = match hostfs::lstat_at(h, dfd, last) {
+            Ok(st) => st,
+            Err(Errno::ENOENT) if how.create => {
+                return Ok(Some(Found {
+                    path,
+                    mount: m,
+                    rel,
+                    node: None,
+                    trailing_slash: trailing,
+                }));
+            }
+            Err(e @ Errno::ENOENT) => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        let kind = st.st_mode & S_IFMT;
+        if kind == S_IFLNK && (how.follow || trailing) {
+            return Ok(None);
+        }
+        if trailing && kind != S_IFDIR {
             return Err(Errno::ENOTDIR);
         }
         let layers = Layers {
             upper: is_upper,
             lower: !is_upper,
         };
-        let mut path = cur.to_vec();
-        for c in todo.iter().rev() {
-            path = join(&path, c);
-        }
         Ok(Some(Found {
             path,
-            mount: hs.mount,
+            mount: m,
             rel,
             node: Some(Node::Host {
                 upper: is_upper,
