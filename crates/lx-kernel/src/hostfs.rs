@@ -305,10 +305,19 @@ pub fn link_at(
     .map(|_| ())
 }
 
+/// fchownat(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW): works on O_PATH fds.
 pub fn fchown(h: &dyn Host, fd: HostFd, uid: u32, gid: u32) -> Result<(), Errno> {
+    let e = cpath(b"");
     h.syscall(
-        nr::fchown,
-        [fd as u64, u64::from(uid), u64::from(gid), 0, 0, 0],
+        nr::fchownat,
+        [
+            fd as u64,
+            p(&e[..]),
+            u64::from(uid),
+            u64::from(gid),
+            u64::from(EMPTY_PATH | NOFOLLOW),
+            0,
+        ],
     )
     .map(|_| ())
 }

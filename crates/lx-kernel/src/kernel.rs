@@ -90,7 +90,10 @@ impl Kernel {
             id: Identity::from_config(cfg),
             cwd: cfg.cwd.clone(),
             root: Vec::from(&b"/"[..]),
-            vfs: Vfs::new(mounts_of(cfg)),
+            vfs: Vfs {
+                host_ids: (cfg.host_uid, cfg.host_gid),
+                ..Vfs::new(mounts_of(cfg))
+            },
             exe: Vec::new(),
             cmdline: nul_joined(&cfg.argv),
             environ: nul_joined(&cfg.envp),

@@ -487,3 +487,76 @@ fn bad_input_in_a_rootfs() {
     assert!(!root.join("created").exists());
     assert!(Path::new(&root.join("etc/motd")).exists());
 }
+
+/// `lx run` as a non-root host user (root drops to nobody with setpriv).
+fn lx_unprivileged(opts: &[&str], prog: &str, args: &[&str]) -> Output {
+    // SAFETY: geteuid has no preconditions.
+    let mut c = if unsafe { libc::geteuid() } == 0 {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(lx_bin());
+        c
+    } else {
+        Command::new(lx_bin())
+    };
+    c.arg("run").arg("--quiet").args(opts).arg(prog).args(args);
+    c.current_dir("/");
+    run(&mut c, b"")
+}
+
+#[test]
+fn dash_0_remembers_ownership_like_fakeroot() {
+    let ovl = scratch("fakeroot-overlay");
+    fs::create_dir_all(&ovl).unwrap();
+    // nobody must be able to write the overlay directory.
+    Command::new("chmod")
+        .arg("0777")
+        .arg(&ovl)
+        .status()
+        .unwrap();
+    let o = ovl.to_str().unwrap();
+    let py = script(
+        "own.py",
+        r#"
+import os
+open("/tmp/lx-own", "w").write("x")
+print(os.getuid(), os.stat("/tmp/lx-own").st_uid)
+os.chown("/tmp/lx-own", 123, 456)
+os.chown("/etc/hostname", 7, 8)
+fd = os.open("/tmp/lx-own", os.O_RDONLY)
+print(os.stat("/tmp/lx-own").st_uid, os.stat("/tmp/lx-own").st_gid, os.fstat(fd).st_uid)
+print(os.stat("/etc/hostname").st_uid, os.stat("/etc/hostname").st_gid)
+"#,
+    );
+    Command::new("chmod").arg("0644").arg(&py).status().unwrap();
+    let lx = lx_unprivileged(
+        &["-0", "--overlay", o],
+        "/usr/bin/python3",
+        &[py.to_str().unwrap()],
+    );
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    assert_eq!(lx.stdout_str(), "0 0\n123 456 123\n7 8\n");
+    // Kept with the overlay, for the next run; the host file is untouched.
+    let ls = lx_unprivileged(
+        &["-0", "--overlay", o],
+        "/bin/ls",
+        &["-n", "/tmp/lx-own", "/etc/hostname"],
+    );
+    let owners: Vec<(String, String)> = ls
+        .stdout_str()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[2].to_string(), f[3].to_string())
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [("7".into(), "8".into()), ("123".into(), "456".into())],
+        "{}",
+        ls.dump()
+    );
+    use std::os::unix::fs::MetadataExt;
+    let host = fs::metadata("/etc/hostname").unwrap();
+    assert_ne!((host.uid(), host.gid()), (7, 8));
+}

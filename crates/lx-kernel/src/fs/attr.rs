@@ -145,7 +145,14 @@ fn chown(c: &mut Ctx<'_>, dirfd: i32, path: u64, uid: u32, gid: u32, flags: u32)
     let f = lookup(c, dirfd, &p, how)?;
     let fd = writable_path_fd(c, &f, flags & 0x100 != 0)?;
     let (u, g) = host_ids(c, uid, gid);
-    let r = hostfs::fchown(c.host, fd, u, g);
+    let mut r = hostfs::fchown(c.host, fd, u, g);
+    if r == Err(Errno::EPERM) && super::common::faking(c) && c.k.id.euid == 0 {
+        // The host refuses: remember the ownership for the guest, as
+        // fakeroot does (kept in the upper layer, so every process of the
+        // run and later runs with --overlay see it).
+        let cur = super::common::stat_of(c, &f)?;
+        r = remember_owner(c, fd, uid, gid, &cur);
+    }
     let _ = c.host.close(fd);
     r.map(|()| 0)
 }
@@ -169,10 +176,48 @@ pub fn sys_fchownat(
 ) -> SysResult {
     chown(c, dirfd, path, uid, gid, flags)
 }
+fn remember_owner(
+    c: &Ctx<'_>,
+    fd: HostFd,
+    uid: u32,
+    gid: u32,
+    cur: &lx_abi::structs::Stat,
+) -> Result<(), Errno> {
+    let u = if uid == u32::MAX { cur.st_uid } else { uid };
+    let g = if gid == u32::MAX { cur.st_gid } else { gid };
+    let v = format!("{u}:{g}");
+    let p = hostfs::cpath(format!("/proc/self/fd/{fd}").as_bytes());
+    c.host
+        .syscall(
+            nr::setxattr,
+            [
+                p.as_ptr() as u64,
+                super::common::OWNER_XATTR.as_ptr() as u64,
+                v.as_ptr() as u64,
+                v.len() as u64,
+                0,
+                0,
+            ],
+        )
+        .map(|_| ())
+        .map_err(|_| Errno::EPERM)
+}
+
 /// fchown(2).
 pub fn sys_fchown(c: &mut Ctx<'_>, fd: i32, uid: u32, gid: u32) -> SysResult {
     let (u, g) = host_ids(c, uid, gid);
-    with_meta_fd(c, fd, |c, h| hostfs::fchown(c.host, h, u, g).map(|()| 0))
+    let fake = super::common::faking(c) && c.k.id.euid == 0;
+    let cur = if fake {
+        Some(super::stat::fd_stat(c, fd)?)
+    } else {
+        None
+    };
+    with_meta_fd(c, fd, |c, h| {
+        match (hostfs::fchown(c.host, h, u, g), &cur) {
+            (Err(Errno::EPERM), Some(cur)) => remember_owner(c, h, uid, gid, cur).map(|()| 0),
+            (r, _) => r.map(|()| 0),
+        }
+    })
 }
 
 /// truncate(2).

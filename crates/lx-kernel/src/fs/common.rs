@@ -56,10 +56,85 @@ pub fn fix_stat(c: &Ctx<'_>, st: &mut Stat) {
     }
 }
 
+/// The xattr where lx remembers ownership a guest gave a file when the
+/// host would not let it (`-0` without host root), like fakeroot's database.
+pub const OWNER_XATTR: &[u8] = b"user.lx.owner\0";
+
+/// Is lx remembering ownership itself (the host user is not root)?
+pub fn faking(c: &Ctx<'_>) -> bool {
+    c.k.vfs.host_ids.0 != 0
+}
+
+/// The ownership remembered for the host file named by `path` (a
+/// /proc/self/fd path; `nofollow`: do not follow its last component).
+pub fn remembered_owner(c: &Ctx<'_>, path: &[u8], nofollow: bool) -> Option<(u32, u32)> {
+    let p = hostfs::cpath(path);
+    let mut buf = [0u8; 32];
+    let n = if nofollow {
+        lx_abi::syscalls::nr::lgetxattr
+    } else {
+        lx_abi::syscalls::nr::getxattr
+    };
+    let len = c
+        .host
+        .syscall(
+            n,
+            [
+                p.as_ptr() as u64,
+                OWNER_XATTR.as_ptr() as u64,
+                buf.as_mut_ptr() as u64,
+                buf.len() as u64,
+                0,
+                0,
+            ],
+        )
+        .ok()?;
+    let s = core::str::from_utf8(&buf[..len]).ok()?;
+    let (u, g) = s.split_once(':')?;
+    Some((u.parse().ok()?, g.parse().ok()?))
+}
+
+/// Apply remembered ownership of an upper-layer file to `st`.
+pub fn apply_remembered(c: &mut Ctx<'_>, f: &Found, st: &mut Stat) {
+    if !faking(c) {
+        return;
+    }
+    let Some(Node::Host {
+        upper: true,
+        layers,
+        ..
+    }) = &f.node
+    else {
+        return;
+    };
+    if layers.lower {
+        return;
+    }
+    let Ok((dfd, name)) = c.k.vfs.at(c.host, f.mount, true, &f.rel) else {
+        return;
+    };
+    let path = if name.is_empty() {
+        alloc::format!("/proc/self/fd/{dfd}").into_bytes()
+    } else {
+        let mut p = alloc::format!("/proc/self/fd/{dfd}/").into_bytes();
+        p.extend_from_slice(name);
+        p
+    };
+    if let Some((u, g)) = remembered_owner(c, &path, !name.is_empty()) {
+        st.st_uid = u;
+        st.st_gid = g;
+    }
+}
+
 /// The stat of a found node.
 pub fn stat_of(c: &mut Ctx<'_>, f: &Found) -> Result<Stat, Errno> {
     let mut st = match existing(f)? {
-        Node::Host { st, .. } => *st,
+        Node::Host { st, .. } => {
+            let mut st = *st;
+            fix_stat(c, &mut st);
+            apply_remembered(c, f, &mut st);
+            return Ok(st);
+        }
         Node::Virt(VNode::Device { host, .. }) => {
             let mut st = hostfs::lstat_at(c.host, -100, host)?;
             st.st_dev = 5;

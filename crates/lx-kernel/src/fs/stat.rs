@@ -1,7 +1,7 @@
 //! stat(2), lstat, fstat, newfstatat, statx, statfs, fstatfs, access,
 //! faccessat, faccessat2, readlink, readlinkat.
 
-use super::common::{existing, fix_stat, lookup, path_arg, stat_of};
+use super::common::{existing, faking, fix_stat, lookup, path_arg, remembered_owner, stat_of};
 use crate::ctx::{Ctx, SysResult};
 use crate::hostfs;
 use crate::vfs::MountKind;
@@ -17,8 +17,16 @@ pub fn fd_stat(c: &Ctx<'_>, fd: i32) -> Result<Stat, Errno> {
     if let Some(st) = e.file.st {
         return Ok(st);
     }
-    let mut st = c.host.fstat(e.file.fd)?;
+    let (hfd, lower) = (e.file.fd, e.file.lower);
+    let mut st = c.host.fstat(hfd)?;
     fix_stat(c, &mut st);
+    if faking(c) && !lower {
+        let p = alloc::format!("/proc/self/fd/{hfd}");
+        if let Some((u, g)) = remembered_owner(c, p.as_bytes(), false) {
+            st.st_uid = u;
+            st.st_gid = g;
+        }
+    }
     Ok(st)
 }
 
@@ -164,6 +172,14 @@ pub fn sys_statx(
             let (dfd, name) = c.k.vfs.at(c.host, f.mount, use_upper, &f.rel)?;
             let mut sx = host_statx_at(c, dfd, name, mask)?;
             fix_statx(c, &mut sx, mnt);
+            let mut st = Stat {
+                st_uid: sx.stx_uid,
+                st_gid: sx.stx_gid,
+                ..Stat::default()
+            };
+            super::common::apply_remembered(c, &f, &mut st);
+            sx.stx_uid = st.st_uid;
+            sx.stx_gid = st.st_gid;
             sx
         }
         _ => statx_of(&stat_of(c, &f)?, mnt),

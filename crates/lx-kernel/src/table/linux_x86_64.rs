@@ -68,9 +68,9 @@ bind! {
     readlink: Full => |c, a| fs::stat::sys_readlink(c, a.u(0), a.u(1), a.int(2));
     chmod: Full => |c, a| fs::attr::sys_chmod(c, a.u(0), a.uint(1));
     fchmod: Full => |c, a| fs::attr::sys_fchmod(c, a.int(0), a.uint(1));
-    chown: Partial("real host ownership changes only (fake ownership for -0 is not remembered yet)") => |c, a| fs::attr::sys_chown(c, a.u(0), a.uint(1), a.uint(2));
-    fchown: Partial("real host ownership changes only") => |c, a| fs::attr::sys_fchown(c, a.int(0), a.uint(1), a.uint(2));
-    lchown: Partial("real host ownership changes only") => |c, a| fs::attr::sys_lchown(c, a.u(0), a.uint(1), a.uint(2));
+    chown: Partial("without host root, -0 ownership is remembered in the overlay (user.lx.owner xattr), not for symlinks") => |c, a| fs::attr::sys_chown(c, a.u(0), a.uint(1), a.uint(2));
+    fchown: Partial("without host root, -0 ownership is remembered in the overlay (user.lx.owner xattr)") => |c, a| fs::attr::sys_fchown(c, a.int(0), a.uint(1), a.uint(2));
+    lchown: Partial("without host root, -0 ownership of symlinks is not remembered (EPERM)") => |c, a| fs::attr::sys_lchown(c, a.u(0), a.uint(1), a.uint(2));
     umask: Full => |c, a| fs::dir::sys_umask(c, a.uint(0));
     gettimeofday: Full => |c, a| time::sys_gettimeofday(c, a.u(0), a.u(1));
     getrlimit: Full => |c, a| proc::limits::sys_getrlimit(c, a.uint(0), a.u(1));
@@ -129,7 +129,7 @@ bind! {
     openat: Full => |c, a| fs::open::sys_openat(c, a.int(0), a.u(1), a.uint(2), a.uint(3));
     mkdirat: Full => |c, a| fs::dir::sys_mkdirat(c, a.int(0), a.u(1), a.uint(2));
     mknodat: Full => |c, a| fs::link::sys_mknodat(c, a.int(0), a.u(1), a.uint(2), a.u(3));
-    fchownat: Partial("real host ownership changes only") => |c, a| fs::attr::sys_fchownat(c, a.int(0), a.u(1), a.uint(2), a.uint(3), a.uint(4));
+    fchownat: Partial("without host root, -0 ownership is remembered in the overlay, not for symlinks") => |c, a| fs::attr::sys_fchownat(c, a.int(0), a.u(1), a.uint(2), a.uint(3), a.uint(4));
     futimesat: Full => |c, a| fs::attr::sys_futimesat(c, a.int(0), a.u(1), a.u(2));
     newfstatat: Full =>
         |c, a| fs::stat::sys_newfstatat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
