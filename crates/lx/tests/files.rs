@@ -560,3 +560,77 @@ print(os.stat("/etc/hostname").st_uid, os.stat("/etc/hostname").st_gid)
     let host = fs::metadata("/etc/hostname").unwrap();
     assert_ne!((host.uid(), host.gid()), (7, 8));
 }
+
+/// touch/cp/mv/rm/mkdir/ln, tar c and x, gzip and gzip -d in /tmp: each step is
+/// one program. Under lx the steps share an `--overlay`; natively they run
+/// afterwards in the same (then fresh) directory; each step's output and
+/// status, and the final tree, must match. The host never sees lx's steps.
+#[test]
+fn coreutils_writes_in_tmp() {
+    let dir = format!("/tmp/lx-cw-{}-{}", std::process::id(), tag());
+    let d = |s: &str| format!("{dir}/{s}");
+    let steps: Vec<(&str, Vec<String>)> = vec![
+        ("/bin/mkdir", vec![dir.clone()]),
+        ("/bin/mkdir", vec!["-p".into(), d("src/sub")]),
+        ("/usr/bin/touch", vec![d("src/empty")]),
+        ("/bin/cp", vec!["/etc/services".into(), d("src/services")]),
+        (
+            "/bin/cp",
+            vec![
+                "-r".into(),
+                "/usr/share/doc/bash".into(),
+                d("src/sub/bashdoc"),
+            ],
+        ),
+        ("/bin/mv", vec![d("src/services"), d("src/sub/svc")]),
+        (
+            "/bin/ln",
+            vec!["-s".into(), "sub/svc".into(), d("src/link")],
+        ),
+        ("/bin/ln", vec![d("src/sub/svc"), d("src/hard")]),
+        ("/bin/rm", vec![d("src/empty")]),
+        (
+            "/bin/tar",
+            vec!["cf".into(), d("a.tar"), "-C".into(), d("src"), ".".into()],
+        ),
+        ("/bin/mkdir", vec![d("out")]),
+        (
+            "/bin/tar",
+            vec!["xf".into(), d("a.tar"), "-C".into(), d("out")],
+        ),
+        ("/bin/gzip", vec!["-n".into(), d("out/sub/svc")]),
+        ("/bin/gzip", vec!["-d".into(), d("out/sub/svc.gz")]),
+        ("/bin/rm", vec!["-r".into(), d("out/sub/bashdoc")]),
+        (
+            "/usr/bin/find",
+            vec![dir.clone(), "-printf".into(), "%P %y %s %n %m\\n".into()],
+        ),
+        (
+            "/usr/bin/sha256sum",
+            vec![d("out/sub/svc"), d("out/link"), d("src/hard")],
+        ),
+        (
+            "/usr/bin/cmp",
+            vec![d("out/sub/svc"), "/etc/services".into()],
+        ),
+    ];
+    let ovl = scratch("cw-overlay");
+    let o = ovl.to_str().unwrap().to_string();
+    let mut lx_outs = Vec::new();
+    for (prog, args) in &steps {
+        let c = Case::new(*prog)
+            .args(args.iter().map(String::as_str))
+            .lx_opts(["--quiet", "--overlay", o.as_str()]);
+        lx_outs.push(c.run_lx());
+    }
+    assert!(
+        !Path::new(&dir).exists(),
+        "lx's writes reached the host: {dir}"
+    );
+    for ((prog, args), lx) in steps.iter().zip(&lx_outs) {
+        let c = Case::new(*prog).args(args.iter().map(String::as_str));
+        let native = c.run_native();
+        compare(&native, lx);
+    }
+    let _ = fs::remove_dir_all(&dir);
+}

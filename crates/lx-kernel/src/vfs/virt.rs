@@ -119,6 +119,15 @@ const PID_FILES: &[&[u8]] = &[
     b"loginuid",
 ];
 
+/// /proc/sys entries that describe lx's kernel, not the host's.
+const LX_SYSCTLS: &[&[u8]] = &[
+    b"kernel/osrelease",
+    b"kernel/version",
+    b"kernel/hostname",
+    b"kernel/ostype",
+    b"kernel/random/uuid",
+];
+
 const PID_DIRS: &[&[u8]] = &[b"fd", b"fdinfo", b"task", b"net"];
 const PID_MAGIC: &[&[u8]] = &[b"exe", b"cwd", b"root"];
 
@@ -230,6 +239,9 @@ fn proc_lookup(k: &Kernel, h: &dyn Host, rel: &[u8]) -> Result<Option<VNode>, Er
             )));
         }
         (b"mounts", None) => return Ok(Some(VNode::Symlink(b"self/mounts".to_vec()))),
+        (b"sys", Some(r)) if LX_SYSCTLS.contains(&r) => {
+            return Ok(Some(VNode::File { mode: 0o444 }));
+        }
         (b"sys", _) => return pass(h, host_path(b"/proc/sys", rest.unwrap_or(b""))),
         (f, None) if PROC_FILES.contains(&f) => return Ok(Some(VNode::File { mode: 0o444 })),
         _ => {}
@@ -462,6 +474,9 @@ pub fn content(k: &Kernel, h: &dyn Host, kind: &MountKind, rel: &[u8]) -> Result
     match kind {
         MountKind::Debug => Ok(debug_syscalls(h)),
         MountKind::Proc => {
+            if rel.starts_with(b"sys/") {
+                return proc_top(k, h, rel);
+            }
             let mut parts = rel.splitn(2, |&b| b == b'/');
             let first = parts.next().unwrap_or(b"");
             match parts.next() {
@@ -482,6 +497,30 @@ pub fn content(k: &Kernel, h: &dyn Host, kind: &MountKind, rel: &[u8]) -> Result
 
 fn proc_top(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
     Ok(match name {
+        b"sys/kernel/osrelease" => format!("{RELEASE}\n").into_bytes(),
+        b"sys/kernel/version" => format!("{VERSION}\n").into_bytes(),
+        b"sys/kernel/ostype" => b"Linux\n".to_vec(),
+        b"sys/kernel/hostname" => {
+            let mut v = k.id.nodename.clone();
+            v.push(b'\n');
+            v
+        }
+        b"sys/kernel/random/uuid" => {
+            let mut r = [0u8; 16];
+            let _ = h.getrandom(&mut r, 0);
+            r[6] = (r[6] & 0x0f) | 0x40;
+            r[8] = (r[8] & 0x3f) | 0x80;
+            let x: Vec<alloc::string::String> = r.iter().map(|b| format!("{b:02x}")).collect();
+            format!(
+                "{}-{}-{}-{}-{}\n",
+                x[0..4].concat(),
+                x[4..6].concat(),
+                x[6..8].concat(),
+                x[8..10].concat(),
+                x[10..16].concat()
+            )
+            .into_bytes()
+        }
         b"version" => format!(
             "Linux version {RELEASE} (lx@lx) (rustc) {VERSION}\n"
         )
