@@ -30,10 +30,16 @@ pub struct Config {
     pub umask: u32,
     /// RLIMIT_NOFILE (cur, max) of the guest.
     pub nofile: (u64, u64),
-    /// Host fds the guest inherits under the same numbers.
-    pub inherited_fds: Vec<i32>,
-    /// Initial signal mask (filled in by the shim from the host).
+    /// The guest's fds: what each guest number is on the host.
+    pub fds: Vec<FdSpec>,
+    /// Initial signal mask (from the host, unless `sigmask_given`).
     pub sigmask: u64,
+    /// `sigmask` is the guest's (after an exec), not to be read from the host.
+    pub sigmask_given: bool,
+    /// The process root (canonical; "/" unless the guest chrooted).
+    pub root: Vec<u8>,
+    /// Host fd of the shim image, for the guest's execs (-1: none).
+    pub shim_fd: i32,
     pub trace: bool,
     pub stats: bool,
     pub quiet: bool,
@@ -50,6 +56,22 @@ pub struct Config {
     pub host_gid: u32,
     /// `PATH` search for `program` (a bare command name), as a shell does.
     pub search_path: bool,
+}
+
+/// One guest fd handed to a new image.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FdSpec {
+    pub guest: i32,
+    pub host: i32,
+    /// Canonical path, if it was opened by path.
+    pub path: Option<Vec<u8>>,
+    /// What /proc/self/fd shows for it without a path.
+    pub describe: Vec<u8>,
+    pub mount_id: u32,
+    pub is_dir: bool,
+    pub o_path: bool,
+    /// In a read-only layer (see `fd::OpenFile::lower`).
+    pub lower: bool,
 }
 
 /// One mount as the supervisor describes it.
@@ -156,11 +178,22 @@ impl Config {
         w.u64(u64::from(self.umask));
         w.u64(self.nofile.0);
         w.u64(self.nofile.1);
-        w.u64(self.inherited_fds.len() as u64);
-        for fd in &self.inherited_fds {
-            w.u64(*fd as i64 as u64);
+        w.u64(self.fds.len() as u64);
+        for f in &self.fds {
+            w.u64(f.guest as i64 as u64);
+            w.u64(f.host as i64 as u64);
+            w.u64(u64::from(f.path.is_some()));
+            w.bytes(f.path.as_deref().unwrap_or_default());
+            w.bytes(&f.describe);
+            w.u64(u64::from(f.mount_id));
+            for b in [f.is_dir, f.o_path, f.lower] {
+                w.u64(u64::from(b));
+            }
         }
         w.u64(self.sigmask);
+        w.u64(u64::from(self.sigmask_given));
+        w.bytes(&self.root);
+        w.u64(self.shim_fd as i64 as u64);
         for b in [self.trace, self.stats, self.quiet] {
             w.u64(u64::from(b));
         }
@@ -216,8 +249,26 @@ impl Config {
         if n > 65536 {
             return Err(BadConfig);
         }
-        c.inherited_fds = (0..n).map(|_| r.i32()).collect::<Result<_, _>>()?;
+        for _ in 0..n {
+            let guest = r.i32()?;
+            let host = r.i32()?;
+            let has_path = r.bool()?;
+            let path = r.bytes()?;
+            c.fds.push(FdSpec {
+                guest,
+                host,
+                path: has_path.then_some(path),
+                describe: r.bytes()?,
+                mount_id: r.u32()?,
+                is_dir: r.bool()?,
+                o_path: r.bool()?,
+                lower: r.bool()?,
+            });
+        }
         c.sigmask = r.u64()?;
+        c.sigmask_given = r.bool()?;
+        c.root = r.bytes()?;
+        c.shim_fd = r.i32()?;
         c.trace = r.bool()?;
         c.stats = r.bool()?;
         c.quiet = r.bool()?;
@@ -271,7 +322,23 @@ mod tests {
             ppid: -1,
             groups: vec![1, 2, 3],
             nofile: (1024, 4096),
-            inherited_fds: vec![0, 1, 2],
+            fds: vec![
+                FdSpec {
+                    guest: 0,
+                    host: 0,
+                    ..FdSpec::default()
+                },
+                FdSpec {
+                    guest: 5,
+                    host: 9,
+                    path: Some(b"/etc".to_vec()),
+                    is_dir: true,
+                    lower: true,
+                    ..FdSpec::default()
+                },
+            ],
+            root: b"/".to_vec(),
+            shim_fd: 4,
             trace: true,
             trace_fd: 9,
             mounts: vec![MountSpec {

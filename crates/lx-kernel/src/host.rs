@@ -153,6 +153,30 @@ pub trait Host {
     /// A copy of the run's shared statistics page (for debugfs).
     fn shared_snapshot(&self) -> alloc::vec::Vec<u8>;
 
+    // --- blocking calls ---
+    /// A call that may block follows: let the signals outside `mask`
+    /// interrupt it (lx catches and queues those the guest handles).
+    fn begin_blocking(&self, mask: u64);
+    /// The call returned: block again and hand over what was queued.
+    fn end_blocking(&self) -> alloc::vec::Vec<lx_abi::structs::Siginfo>;
+
+    // --- processes ---
+    /// Fork this process (clone(2) without CLONE_VM, `flags` holding the
+    /// exit signal and the SETTID/CLEARTID/SETTLS bits with their guest
+    /// addresses). Ok(0) in the child, Ok(child's host pid) in the parent.
+    fn fork(&self, flags: u64, ptid: u64, ctid: u64, tls: u64) -> Result<i32, Errno>;
+    /// Replace this process's image with a fresh shim started from the
+    /// launch description `config`, keeping exactly the host fds `keep`
+    /// open (everything else lx holds is close-on-exec). Returns only on
+    /// failure.
+    fn reexec(&self, shim_fd: HostFd, config: &[u8], keep: &[HostFd]) -> Errno;
+    /// Add `pid` to the run's process registry.
+    fn registry_add(&self, pid: i32);
+    /// Remove `pid` from the registry.
+    fn registry_remove(&self, pid: i32);
+    /// The pids in the registry.
+    fn registry_pids(&self) -> alloc::vec::Vec<i32>;
+
     // --- lx's own output ---
     /// Write a diagnostic line (to lx's stderr, never the guest's fd 2).
     fn log(&self, msg: &[u8]);

@@ -43,6 +43,11 @@ pub struct Kernel {
     pub cwd: Vec<u8>,
     /// The process root (canonical; "/" until chroot).
     pub root: Vec<u8>,
+    /// The launch description this image started from (mounts, lx's own
+    /// fds and options: what an exec passes on).
+    pub cfg: Config,
+    /// Write end of the pipe a vfork parent waits on (closed by exec/exit).
+    pub vfork_fd: Option<i32>,
     /// The mount table and filesystem caches.
     pub vfs: Vfs,
     /// The running program (canonical path) for /proc/self/exe.
@@ -75,13 +80,19 @@ impl Kernel {
     /// The state of a process started from `cfg`, with stdio inherited.
     pub fn new(cfg: &Config) -> Self {
         let mut fds = FdTable::new(cfg.nofile.0);
-        for fd in &cfg.inherited_fds {
+        for f in &cfg.fds {
+            let mut file = OpenFile::host(f.host, f.describe.clone());
+            file.path = f.path.clone();
+            file.mount_id = f.mount_id;
+            file.is_dir = f.is_dir;
+            file.o_path = f.o_path;
+            file.lower = f.lower;
             let entry = FdEntry {
-                file: Arc::new(OpenFile::host(*fd, Vec::new())),
+                file: Arc::new(file),
                 cloexec: false,
             };
             // The config lists fds in range of the limit; a bad one is skipped.
-            let _ = fds.insert_at(*fd, entry);
+            let _ = fds.insert_at(f.guest, entry);
         }
         Kernel {
             fds,
@@ -89,12 +100,18 @@ impl Kernel {
             mm: MmState::default(),
             id: Identity::from_config(cfg),
             cwd: cfg.cwd.clone(),
-            root: Vec::from(&b"/"[..]),
+            root: if cfg.root.is_empty() {
+                Vec::from(&b"/"[..])
+            } else {
+                cfg.root.clone()
+            },
+            cfg: cfg.clone(),
             vfs: Vfs {
                 host_ids: (cfg.host_uid, cfg.host_gid),
                 ..Vfs::new(mounts_of(cfg))
             },
             exe: Vec::new(),
+            vfork_fd: None,
             cmdline: nul_joined(&cfg.argv),
             environ: nul_joined(&cfg.envp),
             auxv: Vec::new(),
@@ -127,13 +144,21 @@ impl Kernel {
         for n in fds {
             if let Ok(e) = self.fds.get_mut(n) {
                 let hfd = e.file.fd;
-                if let Some(f) = Arc::get_mut(&mut e.file) {
+                if let Some(f) = Arc::get_mut(&mut e.file)
+                    && f.describe.is_empty()
+                    && f.path.is_none()
+                {
                     f.describe = crate::hostfs::fd_path(host, hfd).unwrap_or_default();
                 }
             }
         }
+        // The working directory is a guest path from the supervisor, or
+        // canonical after an exec: resolve it from lx's root either way.
         let cwd = core::mem::take(&mut self.cwd);
-        self.cwd = match crate::vfs::walk::resolve(self, host, AT_FDCWD, &cwd, How::FOLLOW) {
+        let root = core::mem::replace(&mut self.root, Vec::from(&b"/"[..]));
+        let found = crate::vfs::walk::resolve(self, host, AT_FDCWD, &cwd, How::FOLLOW);
+        self.root = root;
+        self.cwd = match found {
             Ok(f) if f.node.as_ref().is_some_and(crate::vfs::Node::is_dir) => f.path,
             _ => Vec::from(&b"/"[..]),
         };
@@ -189,6 +214,9 @@ impl Kernel {
     /// asked to be restarted and was not turned into EINTR by a handler
     /// without SA_RESTART runs again.
     pub fn end_syscall(&mut self, regs: &mut Regs) {
+        if let Some(m) = self.sig.restore_mask.take() {
+            self.sig.set_mask(m);
+        }
         if let Some(nr) = self.restart.take() {
             regs.rip = regs.rip.wrapping_sub(2);
             regs.rax = u64::from(nr);

@@ -224,6 +224,21 @@ impl Host for TestHost {
     fn bump_fs_generation(&self) -> u64 {
         0
     }
+    fn begin_blocking(&self, _: u64) {}
+    fn end_blocking(&self) -> Vec<lx_abi::structs::Siginfo> {
+        Vec::new()
+    }
+    fn fork(&self, _: u64, _: u64, _: u64, _: u64) -> Result<i32, Errno> {
+        Err(Errno::ENOSYS)
+    }
+    fn reexec(&self, _: HostFd, _: &[u8], _: &[HostFd]) -> Errno {
+        Errno::ENOSYS
+    }
+    fn registry_add(&self, _: i32) {}
+    fn registry_remove(&self, _: i32) {}
+    fn registry_pids(&self) -> Vec<i32> {
+        Vec::new()
+    }
     fn shared_snapshot(&self) -> Vec<u8> {
         Vec::new()
     }

@@ -176,8 +176,11 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     let Ok(mut cfg) = Config::decode(&read_all(cfg_fd)) else {
         fail("malformed launch description");
     };
-    cfg.sigmask = orig_mask;
+    if !cfg.sigmask_given {
+        cfg.sigmask = orig_mask;
+    }
     shared::init(cfg.shared_fd);
+    shared::registry_add(sys::getpid());
     SHIM_HOST.init(cfg.log_fd, cfg.trace_fd);
 
     cfg.pid = sys::getpid();
@@ -192,7 +195,7 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     } else {
         None
     };
-    let exec = match exec::prepare(
+    let mut exec = match exec::prepare(
         &mut kernel,
         &SHIM_HOST,
         &cfg.program,
@@ -211,6 +214,9 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
         ),
     };
     kernel.exe = exec.main.path.clone();
+    if !cfg.execfn.is_empty() && !cfg.search_path {
+        exec.execfn = cfg.execfn.clone();
+    }
     // The guest's process name is its program's, as after a native exec.
     let base = exec
         .execfn

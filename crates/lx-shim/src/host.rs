@@ -337,4 +337,81 @@ impl Host for ShimHost {
     fn shared_snapshot(&self) -> alloc::vec::Vec<u8> {
         crate::shared::snapshot()
     }
+    fn begin_blocking(&self, mask: u64) {
+        signals::begin_blocking(mask);
+    }
+    fn end_blocking(&self) -> alloc::vec::Vec<lx_abi::structs::Siginfo> {
+        signals::end_blocking()
+    }
+    fn fork(&self, flags: u64, ptid: u64, ctid: u64, tls: u64) -> Result<i32, Errno> {
+        // clone(flags, newsp = 0: the child continues on a copy of this
+        // stack, i.e. in this very handler, and returns to its guest).
+        let r = call(nr::clone, &[flags, 0, ptid, ctid, tls])? as i32;
+        if r == 0 {
+            self.pid.store(sys::getpid(), Ordering::Relaxed);
+        }
+        Ok(r)
+    }
+    fn reexec(&self, shim_fd: HostFd, config: &[u8], keep: &[HostFd]) -> Errno {
+        let name = b"lx-config\0";
+        let cfd = match call(nr::memfd_create, &[name.as_ptr() as u64, 0]) {
+            Ok(fd) => fd as i32,
+            Err(e) => return e,
+        };
+        let mut off = 0usize;
+        while off < config.len() {
+            match call(
+                nr::write,
+                &[
+                    cfd as u64,
+                    config[off..].as_ptr() as u64,
+                    (config.len() - off) as u64,
+                ],
+            ) {
+                Ok(n) if n > 0 => off += n,
+                Ok(_) => return Errno::EIO,
+                Err(e) => return e,
+            }
+        }
+        for &fd in keep.iter().chain([shim_fd].iter()) {
+            let _ = call(nr::fcntl, &[fd as u64, 2 /* F_SETFD */, 0]);
+        }
+        let mut num = [0u8; 16];
+        let mut n = cfd as u32;
+        let mut i = num.len() - 1;
+        num[i] = 0;
+        loop {
+            i -= 1;
+            num[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let arg0 = b"lx-shim\0";
+        let argv = [arg0.as_ptr() as u64, num[i..].as_ptr() as u64, 0];
+        let envp = [0u64];
+        let empty = b"\0";
+        let r = call(
+            nr::execveat,
+            &[
+                shim_fd as u64,
+                empty.as_ptr() as u64,
+                argv.as_ptr() as u64,
+                envp.as_ptr() as u64,
+                0x1000, // AT_EMPTY_PATH
+            ],
+        );
+        sys::close(cfd);
+        r.err().unwrap_or(Errno::EIO)
+    }
+    fn registry_add(&self, pid: i32) {
+        crate::shared::registry_add(pid);
+    }
+    fn registry_remove(&self, pid: i32) {
+        crate::shared::registry_remove(pid);
+    }
+    fn registry_pids(&self) -> alloc::vec::Vec<i32> {
+        crate::shared::registry_pids()
+    }
 }

@@ -1,9 +1,11 @@
 //! The run's shared page (see `lx_kernel::stats`), mapped MAP_SHARED from
 //! the fd `lx` passes, so counts survive however the process ends.
 
+use core::sync::atomic::AtomicI32;
 use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use lx_kernel::layout::LX_BASE;
 use lx_kernel::stats::{ENOSYS_OFFSET, FS_GEN_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
+use lx_kernel::stats::{PROC_SLOTS, PROCS_OFFSET};
 
 /// Where the shared page is mapped in lx's window.
 pub const SHARED_BASE: u64 = LX_BASE + 0x3000_0000;
@@ -19,7 +21,57 @@ pub fn init(fd: i32) {
     if crate::sys::mmap(SHARED_BASE, SHARED_SIZE as u64, 3, flags, fd, 0).is_ok() {
         MAPPED.store(1, Ordering::Relaxed);
     }
-    crate::sys::close(fd);
+    // The fd stays open (lx's own, never the guest's): execs pass it on.
+}
+
+fn slot(i: usize) -> Option<&'static AtomicI32> {
+    if MAPPED.load(Ordering::Relaxed) == 0 || i >= PROC_SLOTS {
+        return None;
+    }
+    // SAFETY: the registry lies inside the mapped shared page, 4-aligned,
+    // and is only accessed atomically.
+    Some(unsafe { &*((SHARED_BASE as usize + PROCS_OFFSET + i * 4) as *const AtomicI32) })
+}
+
+/// Register `pid` (idempotent).
+pub fn registry_add(pid: i32) {
+    let mut free = None;
+    for i in 0..PROC_SLOTS {
+        let Some(s) = slot(i) else { return };
+        let v = s.load(Ordering::Relaxed);
+        if v == pid {
+            return;
+        }
+        if v == 0 && free.is_none() {
+            free = Some(i);
+        }
+    }
+    let start = free.unwrap_or(0);
+    for i in (start..PROC_SLOTS).chain(0..start) {
+        if let Some(s) = slot(i)
+            && s.compare_exchange(0, pid, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            return;
+        }
+    }
+}
+
+/// Unregister `pid`.
+pub fn registry_remove(pid: i32) {
+    for i in 0..PROC_SLOTS {
+        if let Some(s) = slot(i) {
+            let _ = s.compare_exchange(pid, 0, Ordering::AcqRel, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Every registered pid.
+pub fn registry_pids() -> alloc::vec::Vec<i32> {
+    (0..PROC_SLOTS)
+        .filter_map(|i| slot(i).map(|s| s.load(Ordering::Relaxed)))
+        .filter(|&p| p > 0)
+        .collect()
 }
 
 fn word(off: usize) -> Option<&'static AtomicU64> {
@@ -62,7 +114,7 @@ pub fn first_enosys(nr: u32) -> bool {
 
 /// A copy of the whole shared page (zeros when it is not mapped).
 pub fn snapshot() -> alloc::vec::Vec<u8> {
-    let mut out = alloc::vec![0u8; SHARED_SIZE];
+    let mut out = alloc::vec![0u8; PROCS_OFFSET];
     for (i, chunk) in out.chunks_exact_mut(8).enumerate() {
         if let Some(w) = word(i * 8) {
             chunk.copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());

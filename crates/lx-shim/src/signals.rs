@@ -11,7 +11,7 @@ use crate::host::SHIM_HOST;
 use crate::sys;
 use crate::usercopy;
 use core::arch::naked_asm;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use lx_abi::signal::{SIGBUS, SIGSEGV, SIGSYS};
 use lx_abi::structs::Siginfo;
 use lx_abi::syscalls::nr;
@@ -20,6 +20,37 @@ use lx_kernel::{Kernel, Regs, SignalOutcome};
 
 /// The process's kernel.
 pub static KERNEL: Global<Kernel> = Global::new();
+
+/// Set while lx waits in a blocking host call for the guest (the kernel
+/// lock is held): signals for the guest are queued here, not delivered.
+static IN_BLOCK: AtomicBool = AtomicBool::new(false);
+
+/// Signals that interrupted a blocking call, by number.
+static QUEUED: Global<[Option<Siginfo>; 65]> = Global::new();
+
+/// Enter a blocking call: unblock what `mask` does not hold.
+pub fn begin_blocking(mask: u64) {
+    IN_BLOCK.store(true, Ordering::SeqCst);
+    let m = mask & shim_mask_allowing();
+    let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
+}
+
+/// Leave it: back to lx's mask, and what arrived meanwhile.
+pub fn end_blocking() -> alloc::vec::Vec<Siginfo> {
+    let m = shim_mask();
+    let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
+    IN_BLOCK.store(false, Ordering::SeqCst);
+    QUEUED.with(|q| {
+        let q = q.get_or_insert([None; 65]);
+        q.iter_mut().filter_map(Option::take).collect()
+    })
+}
+
+/// Bits a blocking call may leave blocked at most: every signal but
+/// SIGSYS-style internals stays as the guest wants it.
+fn shim_mask_allowing() -> u64 {
+    !0
+}
 
 /// Signals whose guest disposition is the default action: left unblocked
 /// while lx runs (bit sig-1).
@@ -163,6 +194,7 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
         {
             lx_kernel::Host::die_by_signal(&SHIM_HOST, s);
         }
+        k.end_syscall(regs);
         uc.set_sigmask(k.host_sigmask());
     });
 }
@@ -178,7 +210,8 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
     }
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let mut si = unsafe { *info };
-    if in_lx(rip) && si.si_code > 0 {
+    let fault = matches!(si.si_signo as u32, SIGSEGV | SIGBUS | 4 | 5 | 8); // + SIGILL, SIGTRAP, SIGFPE
+    if fault && in_lx(rip) && si.si_code > 0 {
         // A fault in lx itself: a bug, not the guest's doing.
         let mut w = sys::FdWriter(2);
         let _ = core::fmt::Write::write_fmt(
@@ -189,6 +222,20 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
             ),
         );
         lx_kernel::Host::die_by_signal(&SHIM_HOST, si.si_signo as u32);
+    }
+    if IN_BLOCK.load(Ordering::SeqCst) {
+        // lx is inside a blocking call made for the guest: queue the signal;
+        // the call returns EINTR and the kernel delivers it afterwards.
+        let sig = si.si_signo as usize;
+        if (1..=64).contains(&sig) {
+            QUEUED.with(|q| {
+                let q = q.get_or_insert([None; 65]);
+                if q[sig].is_none() {
+                    q[sig] = Some(si);
+                }
+            });
+        }
+        return;
     }
     let fp = uc.fpstate();
     KERNEL.with(|k| {

@@ -217,7 +217,14 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         envp,
         cwd,
         mounts: tree.mounts.clone(),
-        inherited_fds: inherited,
+        fds: inherited
+            .iter()
+            .map(|&fd| lx_kernel::config::FdSpec {
+                guest: fd,
+                host: fd,
+                ..Default::default()
+            })
+            .collect(),
         trace: trace_out.is_some(),
         stats: args.stats,
         quiet: args.quiet,
@@ -237,14 +244,16 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         (cfg.gid, cfg.egid) = (g, g);
         cfg.groups = vec![g];
     }
-    let config = memfd("lx-config", &cfg.encode())?;
     let shim = memfd("lx-shim", SHIM)?;
+    cfg.shim_fd = shim.as_raw_fd();
+    let config = memfd("lx-config", &cfg.encode())?;
 
     // The child inherits lx's private fds (created close-on-exec so nothing
     // else leaks them) and execs the shim image through its memfd's /proc
     // path, which lets std use posix_spawn: no fork of lx's address space.
     for fd in [
         config.as_raw_fd(),
+        shim.as_raw_fd(),
         log_fd.as_raw_fd(),
         shared.as_raw_fd(),
         cfg.trace_fd,

@@ -8,6 +8,7 @@ pub mod fdops;
 pub mod ioctl;
 pub mod link;
 pub mod open;
+pub mod pipe;
 pub mod poll;
 pub mod rw;
 pub mod stat;

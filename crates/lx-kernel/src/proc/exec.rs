@@ -34,6 +34,8 @@ pub struct Exec {
     pub argv: Vec<Vec<u8>>,
     /// `AT_EXECFN`: the path as given.
     pub execfn: Vec<u8>,
+    /// Canonical path of the file the path named (a script or the ELF).
+    pub first: Vec<u8>,
 }
 
 /// Why an exec failed: the errno execve would give, and the one-line
@@ -149,6 +151,7 @@ pub fn prepare(
             .ok_or_else(|| err(Errno::ENOENT, prog, "command not found", 127))?;
     }
     let execfn = cur.clone();
+    let mut first: Option<Vec<u8>> = None;
     for depth in 0..elf::MAX_INTERP_DEPTH {
         let shown = cur.clone();
         let f = match resolve(k, h, &cur) {
@@ -168,6 +171,9 @@ pub fn prepare(
         };
         if f.node.as_ref().is_some_and(Node::is_dir) {
             return Err(err(Errno::EACCES, &shown, "Is a directory", 126));
+        }
+        if first.is_none() {
+            first = Some(f.path.clone());
         }
         if let Err(e) = executable(k, h, &f) {
             return Err(err(e, &shown, "Permission denied", 126));
@@ -220,6 +226,7 @@ pub fn prepare(
             interp,
             argv,
             execfn,
+            first: first.unwrap_or_default(),
         });
     }
     Err(err(
@@ -284,4 +291,174 @@ fn open_interp(
             Err(err(Errno::ELIBBAD, b"", &e.reason().to_string(), 126))
         }
     }
+}
+
+// ------------------------------------------------------------------ execve
+
+/// Longest single argument or environment string (MAX_ARG_STRLEN).
+const MAX_ARG_STRLEN: usize = 32 * 4096;
+/// Total argument and environment size lx accepts (Linux: a quarter of the
+/// stack limit; 8 MiB stacks give 2 MiB).
+const MAX_ARG_TOTAL: usize = 2 * 1024 * 1024;
+
+fn read_strv(c: &crate::ctx::Ctx<'_>, addr: u64, total: &mut usize) -> Result<Vec<Vec<u8>>, Errno> {
+    let mut out = Vec::new();
+    if addr == 0 {
+        return Ok(out);
+    }
+    for i in 0u64.. {
+        let p: u64 = c.read(addr.checked_add(i * 8).ok_or(Errno::EFAULT)?)?;
+        if p == 0 {
+            break;
+        }
+        let s = crate::user::read_cstr(c.host, p, MAX_ARG_STRLEN).map_err(|e| {
+            if e == Errno::ENAMETOOLONG {
+                Errno::E2BIG
+            } else {
+                e
+            }
+        })?;
+        *total += s.len() + 1 + 8;
+        if *total > MAX_ARG_TOTAL {
+            return Err(Errno::E2BIG);
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// execve(2).
+pub fn sys_execve(
+    c: &mut crate::ctx::Ctx<'_>,
+    path: u64,
+    argv: u64,
+    envp: u64,
+) -> crate::ctx::SysResult {
+    do_exec(c, AT_FDCWD, path, argv, envp, 0)
+}
+
+/// execveat(2): AT_EMPTY_PATH (fexecve) and AT_SYMLINK_NOFOLLOW.
+pub fn sys_execveat(
+    c: &mut crate::ctx::Ctx<'_>,
+    dirfd: i32,
+    path: u64,
+    argv: u64,
+    envp: u64,
+    flags: u32,
+) -> crate::ctx::SysResult {
+    if flags & !(0x100 | 0x1000) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    do_exec(c, dirfd, path, argv, envp, flags)
+}
+
+fn do_exec(
+    c: &mut crate::ctx::Ctx<'_>,
+    dirfd: i32,
+    path: u64,
+    argv: u64,
+    envp: u64,
+    flags: u32,
+) -> crate::ctx::SysResult {
+    use crate::vfs::path::{join, visible};
+    let p = crate::fs::common::path_arg(c, path)?;
+    let mut total = 0;
+    let args = read_strv(c, argv, &mut total)?;
+    let env = read_strv(c, envp, &mut total)?;
+    // The program as a guest path the new image resolves from the cwd.
+    let prog: Vec<u8> = if p.is_empty() {
+        if flags & 0x1000 == 0 {
+            return Err(Errno::ENOENT);
+        }
+        let e = c.k.fds.get(dirfd)?;
+        match &e.file.path {
+            Some(fp) => visible(fp, &c.k.root),
+            None => return Err(Errno::ENOENT),
+        }
+    } else if p[0] == b'/' || dirfd == AT_FDCWD {
+        p.clone()
+    } else {
+        visible(&join(&walk::start_dir(c.k, dirfd)?, &p), &c.k.root)
+    };
+    if flags & 0x100 != 0 {
+        let f = walk::resolve(c.k, c.host, AT_FDCWD, &prog, How::NOFOLLOW)?;
+        if f.node.as_ref().is_some_and(Node::is_symlink) {
+            return Err(Errno::ELOOP);
+        }
+    }
+    // Everything that can fail for the guest fails here, in the old image.
+    let exec = prepare(c.k, c.host, &prog, args.clone(), None).map_err(|e| e.errno)?;
+    let _ = c.host.close(exec.main.fd);
+    if let Some(i) = &exec.interp {
+        let _ = c.host.close(i.fd);
+    }
+    let k = &mut *c.k;
+    let mut cfg = k.cfg.clone();
+    // The new image resolves the program again: give it the file this one
+    // found (a magic link like /proc/self/exe means this image's program).
+    cfg.program = visible(&exec.first, &k.root);
+    cfg.execfn = prog;
+    cfg.search_path = false;
+    cfg.argv = args;
+    cfg.envp = env;
+    cfg.cwd = k.cwd.clone();
+    cfg.root = k.root.clone();
+    cfg.pid = k.id.pid;
+    cfg.ppid = k.id.ppid;
+    cfg.uid = k.id.uid;
+    cfg.euid = k.id.euid;
+    cfg.gid = k.id.gid;
+    cfg.egid = k.id.egid;
+    cfg.groups = k.id.groups.clone();
+    cfg.nodename = k.id.nodename.clone();
+    cfg.umask = k.umask;
+    cfg.nofile = (k.fds.limit, k.nofile_max);
+    cfg.sigmask = k.sig.mask.0;
+    cfg.sigmask_given = true;
+    cfg.trace = k.tracing;
+    cfg.stats = k.stats;
+    cfg.quiet = k.quiet;
+    cfg.fds.clear();
+    let mut keep: Vec<HostFd> = Vec::new();
+    for (n, e) in k.fds.iter() {
+        if e.cloexec {
+            continue;
+        }
+        let f = &e.file;
+        cfg.fds.push(crate::config::FdSpec {
+            guest: n,
+            host: f.fd,
+            path: f.path.clone(),
+            describe: f.describe.clone(),
+            mount_id: f.mount_id,
+            is_dir: f.is_dir,
+            o_path: f.o_path,
+            lower: f.lower,
+        });
+        keep.push(f.fd);
+    }
+    for fd in [cfg.log_fd, cfg.trace_fd, cfg.shared_fd] {
+        if fd >= 0 {
+            keep.push(fd);
+        }
+    }
+    for m in &cfg.mounts {
+        keep.extend([m.upper, m.lower].into_iter().filter(|&fd| fd >= 0));
+    }
+    // Every other host fd of this process closes at the exec: the guest's
+    // close-on-exec ones, lx's caches, the vfork pipe.
+    let _ = c.host.syscall(
+        lx_abi::syscalls::nr::close_range,
+        [0, u64::from(u32::MAX), 4, 0, 0, 0],
+    );
+    let e = c.host.reexec(cfg.shim_fd, &cfg.encode(), &keep);
+    // Past the point of no return: Linux kills the process.
+    c.host.log(
+        alloc::format!(
+            "lx: exec failed after the point of no return: {}\n",
+            e.message()
+        )
+        .as_bytes(),
+    );
+    c.host.die_by_signal(lx_abi::signal::SIGSEGV)
 }

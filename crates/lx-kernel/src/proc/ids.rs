@@ -15,7 +15,69 @@ pub fn sys_gettid(c: &mut Ctx<'_>) -> SysResult {
 }
 /// getppid(2).
 pub fn sys_getppid(c: &mut Ctx<'_>) -> SysResult {
-    Ok(c.k.id.ppid as usize)
+    // The host's: orphans are reparented (to lx, the run's subreaper).
+    let p = c.host.syscall(lx_abi::syscalls::nr::getppid, [0; 6])? as i32;
+    c.k.id.ppid = p;
+    Ok(p as usize)
+}
+
+/// Is `pid` 0 (the caller) or a process of the run?
+fn in_run(c: &Ctx<'_>, pid: i32) -> bool {
+    pid == 0 || pid == c.k.id.pid || c.host.registry_pids().contains(&pid)
+}
+
+fn host_call(c: &Ctx<'_>, n: u32, a: i64, b: i64) -> SysResult {
+    c.host.syscall(n, [a as u64, b as u64, 0, 0, 0, 0])
+}
+
+/// getpgid(2).
+pub fn sys_getpgid(c: &mut Ctx<'_>, pid: i32) -> SysResult {
+    if !in_run(c, pid) {
+        return Err(crate::Errno::ESRCH);
+    }
+    host_call(c, lx_abi::syscalls::nr::getpgid, i64::from(pid), 0)
+}
+
+/// getpgrp(2).
+pub fn sys_getpgrp(c: &mut Ctx<'_>) -> SysResult {
+    host_call(c, lx_abi::syscalls::nr::getpgid, 0, 0)
+}
+
+/// setpgid(2): process groups are the host's (job control on the real
+/// terminal works natively).
+pub fn sys_setpgid(c: &mut Ctx<'_>, pid: i32, pgid: i32) -> SysResult {
+    if pid < 0 || pgid < 0 {
+        return Err(crate::Errno::EINVAL);
+    }
+    if !in_run(c, pid) {
+        return Err(crate::Errno::ESRCH);
+    }
+    host_call(
+        c,
+        lx_abi::syscalls::nr::setpgid,
+        i64::from(pid),
+        i64::from(pgid),
+    )?;
+    if pid == 0 || pid == c.k.id.pid {
+        c.k.id.pgid = if pgid == 0 { c.k.id.pid } else { pgid };
+    }
+    Ok(0)
+}
+
+/// getsid(2).
+pub fn sys_getsid(c: &mut Ctx<'_>, pid: i32) -> SysResult {
+    if !in_run(c, pid) {
+        return Err(crate::Errno::ESRCH);
+    }
+    host_call(c, lx_abi::syscalls::nr::getsid, i64::from(pid), 0)
+}
+
+/// setsid(2).
+pub fn sys_setsid(c: &mut Ctx<'_>) -> SysResult {
+    let s = host_call(c, lx_abi::syscalls::nr::setsid, 0, 0)?;
+    c.k.id.sid = s as i32;
+    c.k.id.pgid = s as i32;
+    Ok(s)
 }
 /// getuid(2).
 pub fn sys_getuid(c: &mut Ctx<'_>) -> SysResult {

@@ -3,6 +3,7 @@
 pub mod arch;
 pub mod exec;
 pub mod exit;
+pub mod fork;
 pub mod futex;
 pub mod ids;
 pub mod info;
@@ -11,6 +12,7 @@ pub mod prctl;
 pub mod sched;
 pub mod thread;
 pub mod uname;
+pub mod wait;
 
 use crate::config::Config;
 use alloc::vec::Vec;

@@ -72,11 +72,21 @@ pub fn deliver(
         SIG_IGN if forced => SignalOutcome::Fatal(sig),
         SIG_IGN => SignalOutcome::Ignored,
         _ if forced && k.sig.mask.contains(sig) => SignalOutcome::Fatal(sig),
-        _ => match setup_frame(k, host, regs, fp, info, &act) {
-            Ok(()) => SignalOutcome::Delivered,
-            // Linux: a frame that cannot be written is a SIGSEGV (force_sigsegv).
-            Err(_) => SignalOutcome::Fatal(SIGSEGV),
-        },
+        _ => {
+            // A syscall interrupted by this signal: restarted after the
+            // handler with SA_RESTART, else it returns EINTR.
+            if let Some(nr) = k.restart.take()
+                && act.flags & lx_abi::signal::SaFlags::RESTART.bits() != 0
+            {
+                regs.rip = regs.rip.wrapping_sub(2);
+                regs.rax = u64::from(nr);
+            }
+            match setup_frame(k, host, regs, fp, info, &act) {
+                Ok(()) => SignalOutcome::Delivered,
+                // Linux: a frame that cannot be written is a SIGSEGV (force_sigsegv).
+                Err(_) => SignalOutcome::Fatal(SIGSEGV),
+            }
+        }
     }
 }
 
@@ -118,7 +128,7 @@ fn setup_frame(
             ss_size: alt.size,
         },
         uc_mcontext: to_sigcontext(regs, if fp.is_empty() { 0 } else { fp_addr }, k.sig.mask.0),
-        uc_sigmask: k.sig.mask.0,
+        uc_sigmask: k.sig.restore_mask.take().unwrap_or(k.sig.mask).0,
     };
     let mut bytes = [0u8; RT_SIGFRAME_SIZE];
     bytes[..8].copy_from_slice(&act.restorer.to_le_bytes());

@@ -1,5 +1,6 @@
-//! kill(2), tkill(2), tgkill(2). Until lx runs several processes, the only
-//! process a guest can reach is itself; other targets do not exist (ESRCH).
+//! kill(2), tkill(2), tgkill(2). A guest reaches the processes of its run
+//! (the registry every guest process joins) and nothing else on the host:
+//! other pids do not exist for it (ESRCH). Guest pids are host pids.
 
 use crate::ctx::{Ctx, SysResult};
 use lx_abi::Errno;
@@ -19,15 +20,72 @@ fn send(c: &mut Ctx<'_>, sig: u32, thread: bool) -> SysResult {
     Ok(0)
 }
 
-/// kill(2): `pid` is this process, its group (0 or -pgid); -1 reaches every
-/// process but the caller, which here is none.
+fn host_kill(c: &Ctx<'_>, pid: i32, sig: u32) -> SysResult {
+    c.host
+        .syscall(
+            lx_abi::syscalls::nr::kill,
+            [pid as i64 as u64, u64::from(sig), 0, 0, 0, 0],
+        )
+        .map(|_| 0)
+}
+
+fn pgid_of(c: &Ctx<'_>, pid: i32) -> Option<i32> {
+    c.host
+        .syscall(
+            lx_abi::syscalls::nr::getpgid,
+            [pid as i64 as u64, 0, 0, 0, 0, 0],
+        )
+        .ok()
+        .map(|g| g as i32)
+}
+
+/// kill(2): a pid of the run, a process group of the run (0: the caller's),
+/// or -1: every process of the run but the caller.
 pub fn sys_kill(c: &mut Ctx<'_>, pid: i32, sig: i32) -> SysResult {
     let sig = check_sig(sig)?;
-    let id = &c.k.id;
-    if pid == id.pid || pid == 0 || (pid < -1 && -pid == id.pgid) {
-        send(c, sig, false)
-    } else {
-        Err(Errno::ESRCH)
+    let me = c.k.id.pid;
+    if pid == me {
+        return send(c, sig, false);
+    }
+    let run = c.host.registry_pids();
+    match pid {
+        p if p > 0 => {
+            if !run.contains(&p) {
+                return Err(Errno::ESRCH);
+            }
+            host_kill(c, p, sig)
+        }
+        -1 => {
+            let mut any = false;
+            for p in run.into_iter().filter(|&p| p != me) {
+                any |= host_kill(c, p, sig).is_ok();
+            }
+            if any { Ok(0) } else { Err(Errno::ESRCH) }
+        }
+        _ => {
+            let g = if pid == 0 {
+                pgid_of(c, 0).ok_or(Errno::ESRCH)?
+            } else {
+                -pid
+            };
+            // Only the run's members of the group: lx itself may share it.
+            let mut any = false;
+            let mut me_too = false;
+            for p in run {
+                if pgid_of(c, p) == Some(g) {
+                    if p == me {
+                        me_too = true;
+                    } else {
+                        any |= host_kill(c, p, sig).is_ok();
+                    }
+                }
+            }
+            if me_too {
+                send(c, sig, false)?;
+                any = true;
+            }
+            if any { Ok(0) } else { Err(Errno::ESRCH) }
+        }
     }
 }
 

@@ -39,3 +39,39 @@ pub fn sys_rt_sigpending(c: &mut Ctx<'_>, set: u64, size: u64) -> SysResult {
     let p = SigSet(c.host.pending()).union(c.k.sig.pending).0 & c.k.sig.mask.0;
     user::copy_out(c.host, set, &p.to_le_bytes()[..size as usize]).map(|()| 0)
 }
+
+/// rt_sigsuspend(2): wait with `set` as the mask until a signal the guest
+/// handles arrives; its handler runs with the mask saved as the old one.
+pub fn sys_rt_sigsuspend(c: &mut Ctx<'_>, set: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let new = SigSet(c.read::<u64>(set)?);
+    let old = c.k.sig.mask;
+    c.k.sig.set_mask(new);
+    c.k.sig.restore_mask = Some(old);
+    if c.k.has_deliverable() {
+        return Err(Errno::EINTR);
+    }
+    let r = crate::signal::blocking(c, crate::signal::Restart::Never, |c| {
+        let m = c.k.host_sigmask();
+        c.host.syscall(
+            lx_abi::syscalls::nr::rt_sigsuspend,
+            [&m as *const u64 as u64, 8, 0, 0, 0, 0],
+        )
+    });
+    match r {
+        Err(Errno::EINTR) | Ok(_) => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
+}
+
+/// pause(2).
+pub fn sys_pause(c: &mut Ctx<'_>) -> SysResult {
+    if c.k.has_deliverable() {
+        return Err(Errno::EINTR);
+    }
+    crate::signal::blocking(c, crate::signal::Restart::Never, |c| {
+        c.host.syscall(lx_abi::syscalls::nr::pause, [0; 6])
+    })
+}

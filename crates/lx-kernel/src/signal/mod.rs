@@ -67,12 +67,16 @@ pub struct SignalState {
     pub pending: SigSet,
     pending_info: [Option<Siginfo>; 65],
     pub altstack: AltStack,
+    /// The mask to restore after a handler that interrupted rt_sigsuspend
+    /// (the frame saves it instead of the temporary one).
+    pub restore_mask: Option<SigSet>,
 }
 
 impl SignalState {
     pub fn new(mask: u64) -> Self {
         SignalState {
             actions: [SigAction::default(); 65],
+            restore_mask: None,
             mask: SigSet(mask).difference(UNBLOCKABLE),
             pending: SigSet::empty(),
             pending_info: [None; 65],
@@ -151,5 +155,45 @@ mod tests {
         s.set_mask(SigSet::empty());
         assert_eq!(s.take_deliverable().unwrap().si_signo, SIGSEGV as i32);
         assert!(s.take_deliverable().is_none());
+    }
+}
+
+/// How an interrupted blocking call ends when a guest handler runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// Restarted after the handler if it has SA_RESTART (read, write, wait).
+    IfSaRestart,
+    /// EINTR whatever the handler's flags (poll, sleep, pause).
+    Never,
+}
+
+/// Run a host call that may block for long with the guest's handled
+/// signals able to interrupt it: they are unblocked for the call, caught
+/// by lx and queued, and the call ends with EINTR (or is restarted, per
+/// `restart` and SA_RESTART) once the guest's handler has run. An EINTR
+/// without a signal for the guest (a stop and continue) restarts the call.
+pub fn blocking(
+    c: &mut crate::ctx::Ctx<'_>,
+    restart: Restart,
+    mut f: impl FnMut(&mut crate::ctx::Ctx<'_>) -> Result<usize, lx_abi::Errno>,
+) -> Result<usize, lx_abi::Errno> {
+    loop {
+        c.host.begin_blocking(c.k.host_sigmask());
+        let r = f(c);
+        let got = c.host.end_blocking();
+        let interrupted = !got.is_empty();
+        for info in got {
+            c.k.sig.make_pending(info);
+        }
+        match r {
+            Err(lx_abi::Errno::EINTR) if interrupted => {
+                return Err(match restart {
+                    Restart::IfSaRestart => lx_abi::Errno::ERESTARTSYS,
+                    Restart::Never => lx_abi::Errno::EINTR,
+                });
+            }
+            Err(lx_abi::Errno::EINTR) => continue,
+            r => return r,
+        }
     }
 }

@@ -32,6 +32,7 @@ bind! {
     readv: Full => |c, a| fs::rw::sys_readv(c, a.int(0), a.u(1), a.int(2));
     writev: Full => |c, a| fs::rw::sys_writev(c, a.int(0), a.u(1), a.int(2));
     access: Full => |c, a| fs::stat::sys_access(c, a.u(0), a.uint(1));
+    pipe: Full => |c, a| fs::pipe::sys_pipe(c, a.u(0));
     sched_yield: Full => |c, _a| proc::sched::sys_sched_yield(c);
     mremap: Full => |c, a| mm::mmap::sys_mremap(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     msync: Full => |c, a| mm::mmap::sys_msync(c, a.u(0), a.u(1), a.int(2));
@@ -39,12 +40,18 @@ bind! {
     madvise: Full => |c, a| mm::mmap::sys_madvise(c, a.u(0), a.u(1), a.int(2));
     dup: Full => |c, a| fs::fdops::sys_dup(c, a.int(0));
     dup2: Full => |c, a| fs::fdops::sys_dup2(c, a.int(0), a.int(1));
+    pause: Full => |c, _a| signal::mask::sys_pause(c);
     nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
         |c, a| time::sys_nanosleep(c, a.u(0), a.u(1));
     getpid: Full => |c, _a| proc::ids::sys_getpid(c);
     sendfile: Full => |c, a| fs::attr::sys_sendfile(c, a.int(0), a.int(1), a.u(2), a.u(3));
+    clone: Partial("new processes (fork-like); CLONE_VM|CLONE_VFORK as a fork whose parent waits; threads, namespaces and CLONE_PIDFD not yet") => |c, a| proc::fork::sys_clone(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+    fork: Full => |c, _a| proc::fork::sys_fork(c);
+    vfork: Partial("a fork whose parent waits for the child's exec or exit; memory is not shared") => |c, _a| proc::fork::sys_vfork(c);
+    execve: Full => |c, a| proc::exec::sys_execve(c, a.u(0), a.u(1), a.u(2));
     exit #[noreturn]: Full => |c, a| proc::exit::sys_exit(c, a.int(0));
-    kill: Partial("only the calling process can be signalled until processes land") =>
+    wait4: Full => |c, a| proc::wait::sys_wait4(c, a.int(0), a.u(1), a.uint(2), a.u(3));
+    kill: Partial("reaches the run's processes only (guest pids are host pids)") =>
         |c, a| signal::kill::sys_kill(c, a.int(0), a.int(1));
     uname: Full => |c, a| proc::uname::sys_uname(c, a.u(0));
     fcntl: Partial("F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; locks and others give EINVAL") =>
@@ -79,11 +86,17 @@ bind! {
     getgid: Full => |c, _a| proc::ids::sys_getgid(c);
     geteuid: Full => |c, _a| proc::ids::sys_geteuid(c);
     getegid: Full => |c, _a| proc::ids::sys_getegid(c);
+    setpgid: Full => |c, a| proc::ids::sys_setpgid(c, a.int(0), a.int(1));
     getppid: Full => |c, _a| proc::ids::sys_getppid(c);
+    getpgrp: Full => |c, _a| proc::ids::sys_getpgrp(c);
+    setsid: Full => |c, _a| proc::ids::sys_setsid(c);
     getgroups: Full => |c, a| proc::ids::sys_getgroups(c, a.int(0), a.u(1));
     getresuid: Full => |c, a| proc::ids::sys_getresuid(c, a.u(0), a.u(1), a.u(2));
     getresgid: Full => |c, a| proc::ids::sys_getresgid(c, a.u(0), a.u(1), a.u(2));
+    getpgid: Full => |c, a| proc::ids::sys_getpgid(c, a.int(0));
+    getsid: Full => |c, a| proc::ids::sys_getsid(c, a.int(0));
     rt_sigpending: Full => |c, a| signal::mask::sys_rt_sigpending(c, a.u(0), a.u(1));
+    rt_sigsuspend: Full => |c, a| signal::mask::sys_rt_sigsuspend(c, a.u(0), a.u(1));
     sigaltstack: Full => |c, a| signal::altstack::sys_sigaltstack(c, a.u(0), a.u(1));
     utime: Full => |c, a| fs::attr::sys_utime(c, a.u(0), a.u(1));
     mknod: Full => |c, a| fs::link::sys_mknod(c, a.u(0), a.uint(1), a.u(2));
@@ -126,6 +139,7 @@ bind! {
     tgkill: Partial("only the calling thread can be signalled until threads land") =>
         |c, a| signal::kill::sys_tgkill(c, a.int(0), a.int(1), a.int(2));
     utimes: Full => |c, a| fs::attr::sys_utimes(c, a.u(0), a.u(1));
+    waitid: Partial("P_PIDFD gives EINVAL") => |c, a| proc::wait::sys_waitid(c, a.uint(0), a.int(1), a.u(2), a.uint(3), a.u(4));
     openat: Full => |c, a| fs::open::sys_openat(c, a.int(0), a.u(1), a.uint(2), a.uint(3));
     mkdirat: Full => |c, a| fs::dir::sys_mkdirat(c, a.int(0), a.u(1), a.uint(2));
     mknodat: Full => |c, a| fs::link::sys_mknodat(c, a.int(0), a.u(1), a.uint(2), a.u(3));
@@ -145,15 +159,18 @@ bind! {
     utimensat: Full => |c, a| fs::attr::sys_utimensat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
     fallocate: Full => |c, a| fs::attr::sys_fallocate(c, a.int(0), a.int(1), a.long(2), a.long(3));
     dup3: Full => |c, a| fs::fdops::sys_dup3(c, a.int(0), a.int(1), a.int(2));
+    pipe2: Partial("O_NOTIFICATION_PIPE gives ENOPKG") => |c, a| fs::pipe::sys_pipe2(c, a.u(0), a.uint(1));
     prlimit64: Full => |c, a| proc::limits::sys_prlimit64(c, a.int(0), a.uint(1), a.u(2), a.u(3));
     syncfs: Full => |c, a| fs::attr::sys_syncfs(c, a.int(0));
     getcpu: Full => |c, a| proc::sched::sys_getcpu(c, a.u(0), a.u(1));
     renameat2: Partial("RENAME_WHITEOUT gives EPERM; lower-layer directories give EXDEV") => |c, a| fs::link::sys_renameat2(c, a.int(0), a.u(1), a.int(2), a.u(3), a.uint(4));
     getrandom: Full => |c, a| random::sys_getrandom(c, a.u(0), a.u(1), a.uint(2));
     memfd_create: Full => |c, a| fs::open::sys_memfd_create(c, a.u(0), a.uint(1));
+    execveat: Partial("AT_EMPTY_PATH needs an fd opened by path (no memfd exec yet)") => |c, a| proc::exec::sys_execveat(c, a.int(0), a.u(1), a.u(2), a.u(3), a.uint(4));
     copy_file_range: Full => |c, a| fs::attr::sys_copy_file_range(c, a.int(0), a.u(1), a.int(2), a.u(3), a.u(4), a.uint(5));
     statx: Partial("no birth time (STATX_BTIME not reported)") => |c, a| fs::stat::sys_statx(c, a.int(0), a.u(1), a.uint(2), a.uint(3), a.u(4));
     rseq: Full => |c, a| proc::thread::sys_rseq(c, a.u(0), a.uint(1), a.int(2), a.uint(3));
+    clone3: Partial("as clone; set_tid and CLONE_INTO_CGROUP give EPERM") => |c, a| proc::fork::sys_clone3(c, a.u(0), a.u(1));
     close_range: Full => |c, a| fs::open::sys_close_range(c, a.uint(0), a.uint(1), a.uint(2));
     openat2: Partial("RESOLVE_IN_ROOT/NO_XDEV/CACHED are accepted but lx's own confinement applies") => |c, a| fs::open::sys_openat2(c, a.int(0), a.u(1), a.u(2), a.u(3));
     faccessat2: Full => |c, a| fs::stat::sys_faccessat2(c, a.int(0), a.u(1), a.uint(2), a.uint(3));

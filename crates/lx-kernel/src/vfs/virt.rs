@@ -759,7 +759,7 @@ fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8]) -> Vec<u8> {
 fn debug_syscalls(h: &dyn Host) -> Vec<u8> {
     let page = h.shared_snapshot();
     let mut out = Vec::from(&b"nr\tname\tcalls\terrors\tusecs\n"[..]);
-    if page.len() < crate::stats::SHARED_SIZE {
+    if page.len() < crate::stats::ENOSYS_OFFSET {
         return out;
     }
     for d in lx_abi::syscalls::SYSCALLS {
