@@ -208,6 +208,31 @@ impl Tree {
     }
 }
 
+/// Give the directory open as `fd` the mode and times of `like`.
+fn same_attrs(like: &Path, fd: i32) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::fs::metadata(like) else {
+        return;
+    };
+    let p = CString::new(format!("/proc/self/fd/{fd}")).expect("no NUL");
+    let times = [
+        libc::timespec {
+            tv_sec: m.atime(),
+            tv_nsec: m.atime_nsec(),
+        },
+        libc::timespec {
+            tv_sec: m.mtime(),
+            tv_nsec: m.mtime_nsec(),
+        },
+    ];
+    // SAFETY: plain calls on a path this process owns; results ignored
+    // (cosmetic: a failure leaves the run directory's own attributes).
+    unsafe {
+        libc::chmod(p.as_ptr(), m.mode() & 0o7777);
+        libc::utimensat(libc::AT_FDCWD, p.as_ptr(), times.as_ptr(), 0);
+    }
+}
+
 /// Set up the tree for `spec`.
 pub fn build(spec: &TreeSpec) -> Result<Tree, MountError> {
     let mut t = Tree {
@@ -228,14 +253,20 @@ pub fn build(spec: &TreeSpec) -> Result<Tree, MountError> {
             &fstype,
         );
     } else {
-        let upper = match &spec.overlay {
+        let (upper, fresh) = match &spec.overlay {
             Some(d) => {
+                let fresh = !d.exists();
                 std::fs::create_dir_all(d)
                     .map_err(|e| MountError::Dir(d.display().to_string(), e))?;
-                open_dir(d)?
+                (open_dir(d)?, fresh)
             }
-            None => t.tmpfs_dir("upper")?,
+            None => (t.tmpfs_dir("upper")?, true),
         };
+        if fresh {
+            // The upper root stands for the root directory: give it the
+            // root's mode and times (a merged directory shows the upper's).
+            same_attrs(&root_dir, upper.as_raw_fd());
+        }
         t.add(
             "/",
             MountSpecKind::Host,

@@ -400,11 +400,35 @@ fn rw_writes_through_and_rootfs_is_the_root() {
 fn escape_suite() {
     let root = mini_root("escape");
     let base = root.parent().unwrap().to_path_buf();
+    let outside = base.join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("victim"), "host file").unwrap();
     let r = root.to_str().unwrap();
-    let lx = lx_out(&["-r", r, "--rw", "-0"], "/bin/escape", &[]);
+    let lx = lx_out(
+        &["-r", r, "--rw", "-0"],
+        "/bin/escape",
+        &[outside.to_str().unwrap()],
+    );
     assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
     let out = lx.stdout_str();
     assert!(!out.contains("LEAK"), "an escape worked:\n{out}");
+    assert!(!out.contains("WRONG"), "a guard failed:\n{out}");
+    let mut left: Vec<String> = fs::read_dir(&outside)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["victim"],
+        "the guest reached a host directory:\n{out}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(outside.join("victim"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644, "chmod reached the host:\n{out}");
     let n: usize = out
         .lines()
         .find_map(|l| l.strip_prefix("cases: "))
@@ -421,7 +445,7 @@ fn escape_suite() {
     outside.sort();
     assert_eq!(
         outside,
-        ["canary", "root"],
+        ["canary", "outside", "root"],
         "files appeared outside the root:\n{out}"
     );
     // Command-line paths go through the same resolver.

@@ -73,8 +73,9 @@ fn chmod(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32, flags: u32) -> SysRe
     if existing(&f)?.is_symlink() {
         return Err(Errno::EOPNOTSUPP);
     }
-    let layer = writable(c, &f)?;
-    hostfs::fchmod_at(c.host, layer, &f.rel, mode & 0o7777).map(|()| 0)
+    writable(c, &f)?;
+    c.k.vfs.host_chmod(c.host, f.mount, &f.rel, mode & 0o7777)?;
+    Ok(0)
 }
 
 /// chmod(2).
@@ -150,8 +151,7 @@ fn chown(c: &mut Ctx<'_>, dirfd: i32, path: u64, uid: u32, gid: u32, flags: u32)
         // The host refuses: remember the ownership for the guest, as
         // fakeroot does (kept in the upper layer, so every process of the
         // run and later runs with --overlay see it).
-        let cur = super::common::stat_of(c, &f)?;
-        r = remember_owner(c, fd, uid, gid, &cur);
+        r = super::common::stat_of(c, &f).and_then(|cur| remember_owner(c, fd, uid, gid, &cur));
     }
     let _ = c.host.close(fd);
     r.map(|()| 0)
@@ -293,8 +293,10 @@ fn set_times(
     if matches!(existing(&f)?, Node::Virt(_)) {
         return Err(Errno::EACCES);
     }
-    let layer = writable(c, &f)?;
-    hostfs::utimens_at(c.host, layer, &f.rel, times.as_ref(), flags & 0x100).map(|()| 0)
+    writable(c, &f)?;
+    c.k.vfs
+        .host_utimens(c.host, f.mount, &f.rel, times.as_ref())?;
+    Ok(0)
 }
 
 /// utimensat(2).

@@ -170,6 +170,16 @@ pub fn writable(c: &mut Ctx<'_>, f: &Found) -> Result<HostFd, Errno> {
     }
 }
 
+/// A new name given with a trailing slash ("n/") names a directory: only
+/// mkdir may create it; everything else gets ENOENT, as on Linux.
+pub fn no_trailing_slash(f: &Found) -> Result<(), Errno> {
+    if f.node.is_none() && f.trailing_slash {
+        Err(Errno::ENOENT)
+    } else {
+        Ok(())
+    }
+}
+
 /// The host location where a missing entry `f` can be created: makes the
 /// parent directory exist in the upper layer and removes a whiteout.
 /// Returns the layer fd and whether a whiteout was there.
@@ -186,6 +196,11 @@ pub fn creatable(c: &mut Ctx<'_>, f: &Found) -> Result<(HostFd, bool), Errno> {
     let fd = layer_fd(&c.k.vfs, m, true)?;
     if !c.k.vfs.mounts[m].is_overlay() {
         return Ok((fd, false));
+    }
+    let (_, name) = split_rel(&f.rel);
+    if name.starts_with(crate::vfs::overlay::WH_PREFIX) {
+        // lx's overlays spell whiteouts this way: such names cannot be made.
+        return Err(Errno::EPERM);
     }
     let (parent, _) = split_rel(&f.rel);
     c.k.vfs.ensure_upper_dir(c.host, m, parent)?;
@@ -210,5 +225,6 @@ pub fn lower_has(c: &mut Ctx<'_>, f: &Found) -> Result<bool, Errno> {
     }
     let lower = layer_fd(&c.k.vfs, m, false)?;
     let opaque = pl.upper && c.k.vfs.upper_dir(c.host, m, parent)?.opaque;
-    Ok(!opaque && hostfs::lstat_at(c.host, lower, &f.rel).is_ok())
+    let _ = lower;
+    Ok(!opaque && c.k.vfs.lstat_in(c.host, m, false, &f.rel).is_ok())
 }

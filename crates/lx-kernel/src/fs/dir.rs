@@ -7,7 +7,7 @@ use crate::fd::FileKind;
 use crate::hostfs;
 use crate::vfs::path::{parent, visible};
 use crate::vfs::virt;
-use crate::vfs::walk::{How, Node, layer_fd};
+use crate::vfs::walk::{How, Node};
 use alloc::vec::Vec;
 use lx_abi::Errno;
 use lx_abi::flags::AT_FDCWD;
@@ -118,13 +118,15 @@ fn mkdir(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32) -> SysResult {
         How {
             follow: false,
             create: true,
+            resolve: 0,
         },
     )?;
     if f.node.is_some() {
         return Err(Errno::EEXIST);
     }
-    let (layer, had_whiteout) = creatable(c, &f)?;
-    hostfs::mkdir_at(c.host, layer, &f.rel, mode & 0o7777 & !c.k.umask)?;
+    let (_, had_whiteout) = creatable(c, &f)?;
+    c.k.vfs
+        .host_mkdir(c.host, f.mount, &f.rel, mode & 0o7777 & !c.k.umask)?;
     c.k.vfs.note_upper(c.host, f.mount, &f.rel, Some(DT_DIR));
     if had_whiteout {
         c.k.vfs.set_opaque(c.host, f.mount, &f.rel)?;
@@ -170,8 +172,9 @@ pub fn rmdir_at(c: &mut Ctx<'_>, dirfd: i32, p: &[u8]) -> SysResult {
         return Err(Errno::EROFS);
     }
     if !c.k.vfs.mounts[m].is_overlay() {
-        let layer = layer_fd(&c.k.vfs, m, true)?;
-        return hostfs::unlink_at(c.host, layer, &f.rel, hostfs::REMOVEDIR).map(|()| 0);
+        c.k.vfs.host_unlink(c.host, m, &f.rel, hostfs::REMOVEDIR)?;
+        c.k.vfs.note_upper(c.host, m, &f.rel, None);
+        return Ok(0);
     }
     if !c.k.vfs.list_host(c.host, m, &f.rel, layers)?.is_empty() {
         return Err(Errno::ENOTEMPTY);
@@ -179,8 +182,7 @@ pub fn rmdir_at(c: &mut Ctx<'_>, dirfd: i32, p: &[u8]) -> SysResult {
     let in_lower = lower_has(c, &f)?;
     if upper {
         c.k.vfs.clear_dir_markers(c.host, m, &f.rel)?;
-        let layer = layer_fd(&c.k.vfs, m, true)?;
-        hostfs::unlink_at(c.host, layer, &f.rel, hostfs::REMOVEDIR)?;
+        c.k.vfs.host_unlink(c.host, m, &f.rel, hostfs::REMOVEDIR)?;
         c.k.vfs.note_upper(c.host, m, &f.rel, None);
     }
     if in_lower {

@@ -4,8 +4,7 @@
 use super::common::{creatable, existing, lookup, lower_has, path_arg, writable};
 use super::dir::rmdir_at;
 use crate::ctx::{Ctx, SysResult};
-use crate::hostfs;
-use crate::vfs::walk::{How, Node, layer_fd};
+use crate::vfs::walk::{How, Node};
 use lx_abi::Errno;
 use lx_abi::flags::{AT_FDCWD, RenameFlags};
 use lx_abi::structs::{DT_FIFO, DT_LNK, DT_REG, DT_SOCK, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK};
@@ -13,6 +12,7 @@ use lx_abi::structs::{DT_FIFO, DT_LNK, DT_REG, DT_SOCK, S_IFIFO, S_IFMT, S_IFREG
 const CREATE_NOFOLLOW: How = How {
     follow: false,
     create: true,
+    resolve: 0,
 };
 
 fn unlink(c: &mut Ctx<'_>, dirfd: i32, p: &[u8]) -> SysResult {
@@ -29,13 +29,13 @@ fn unlink(c: &mut Ctx<'_>, dirfd: i32, p: &[u8]) -> SysResult {
         return Err(Errno::EROFS);
     }
     if !c.k.vfs.mounts[m].is_overlay() {
-        let layer = layer_fd(&c.k.vfs, m, true)?;
-        return hostfs::unlink_at(c.host, layer, &f.rel, 0).map(|()| 0);
+        c.k.vfs.host_unlink(c.host, m, &f.rel, 0)?;
+        c.k.vfs.note_upper(c.host, m, &f.rel, None);
+        return Ok(0);
     }
     let in_lower = lower_has(c, &f)?;
     if upper {
-        let layer = layer_fd(&c.k.vfs, m, true)?;
-        hostfs::unlink_at(c.host, layer, &f.rel, 0)?;
+        c.k.vfs.host_unlink(c.host, m, &f.rel, 0)?;
         c.k.vfs.note_upper(c.host, m, &f.rel, None);
     }
     if in_lower {
@@ -79,6 +79,16 @@ fn rename(c: &mut Ctx<'_>, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
     }
     let op = path_arg(c, old)?;
     let np = path_arg(c, new)?;
+    let last = |p: &[u8]| -> bool {
+        let l = p
+            .split(|&b| b == b'/')
+            .rfind(|c| !c.is_empty())
+            .unwrap_or(b"");
+        l == b"." || l == b".."
+    };
+    if last(&op) || last(&np) {
+        return Err(Errno::EBUSY);
+    }
     let of = lookup(c, olddir, &op, How::NOFOLLOW)?;
     let onode = existing(&of)?.clone();
     let nf = lookup(c, newdir, &np, CREATE_NOFOLLOW)?;
@@ -102,6 +112,9 @@ fn rename(c: &mut Ctx<'_>, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
     if of.path == nf.path {
         return Ok(0);
     }
+    if nf.trailing_slash && ost.st_mode & S_IFMT != 0o040000 {
+        return Err(Errno::ENOTDIR);
+    }
     // A directory cannot move below itself.
     if crate::vfs::path::strip_prefix(&nf.path, &of.path).is_some() {
         return Err(Errno::EINVAL);
@@ -116,9 +129,10 @@ fn rename(c: &mut Ctx<'_>, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
     if fl.contains(RenameFlags::EXCHANGE) && nf.node.is_none() {
         return Err(Errno::ENOENT);
     }
-    let layer = layer_fd(&c.k.vfs, m, true)?;
     if !c.k.vfs.mounts[m].is_overlay() {
-        return hostfs::rename_at(c.host, layer, &of.rel, layer, &nf.rel, flags).map(|()| 0);
+        c.k.vfs.host_rename(c.host, m, &of.rel, &nf.rel, flags)?;
+        c.k.vfs.dir_renamed(c.host);
+        return Ok(0);
     }
     let is_dir = ost.st_mode & S_IFMT == 0o040000;
     if is_dir && olayers.lower {
@@ -146,6 +160,10 @@ fn rename(c: &mut Ctx<'_>, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
             writable(c, &nf)?;
         }
     }
+    let (_, new_name) = crate::vfs::path::split_rel(&nf.rel);
+    if new_name.starts_with(crate::vfs::overlay::WH_PREFIX) {
+        return Err(Errno::EPERM);
+    }
     let old_in_lower = lower_has(c, &of)?;
     let new_lower_dir =
         matches!(&nf.node, Some(Node::Host { layers, .. }) if layers.lower && is_dir);
@@ -161,7 +179,10 @@ fn rename(c: &mut Ctx<'_>, olddir: i32, old: u64, newdir: i32, new: u64, flags: 
         // Replacing an empty upper directory: drop its markers first.
         c.k.vfs.clear_dir_markers(c.host, m, &nf.rel)?;
     }
-    hostfs::rename_at(c.host, layer, &of.rel, layer, &nf.rel, flags)?;
+    c.k.vfs.host_rename(c.host, m, &of.rel, &nf.rel, flags)?;
+    if is_dir {
+        c.k.vfs.dir_renamed(c.host);
+    }
     c.k.vfs
         .note_upper(c.host, m, &nf.rel, Some(dtype(ost.st_mode)));
     if fl.contains(RenameFlags::EXCHANGE) {
@@ -221,15 +242,17 @@ fn link(c: &mut Ctx<'_>, od: i32, old: u64, nd: i32, new: u64, flags: u32) -> Sy
     if nf.node.is_some() {
         return Err(Errno::EEXIST);
     }
+    super::common::no_trailing_slash(&nf)?;
     if of.mount != nf.mount {
         return Err(Errno::EXDEV);
     }
     let Node::Host { st, .. } = onode else {
         return Err(Errno::EXDEV);
     };
-    let layer = writable(c, &of)?;
-    let (nl, _) = creatable(c, &nf)?;
-    hostfs::link_at(c.host, layer, &of.rel, nl, &nf.rel)?;
+    writable(c, &of)?;
+    creatable(c, &nf)?;
+    c.k.vfs
+        .host_link(c.host, of.mount, true, &of.rel, &nf.rel)?;
     c.k.vfs
         .note_upper(c.host, nf.mount, &nf.rel, Some(dtype(st.st_mode)));
     Ok(0)
@@ -252,8 +275,9 @@ fn symlink(c: &mut Ctx<'_>, target: u64, dirfd: i32, path: u64) -> SysResult {
     if f.node.is_some() {
         return Err(Errno::EEXIST);
     }
-    let (layer, _) = creatable(c, &f)?;
-    hostfs::symlink_at(c.host, &t, layer, &f.rel)?;
+    super::common::no_trailing_slash(&f)?;
+    creatable(c, &f)?;
+    c.k.vfs.host_symlink(c.host, &t, f.mount, &f.rel)?;
     c.k.vfs.note_upper(c.host, f.mount, &f.rel, Some(DT_LNK));
     Ok(0)
 }
@@ -281,10 +305,11 @@ fn mknod(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32, dev: u64) -> SysResu
     if f.node.is_some() {
         return Err(Errno::EEXIST);
     }
-    let (layer, _) = creatable(c, &f)?;
-    hostfs::mknod_at(
+    super::common::no_trailing_slash(&f)?;
+    creatable(c, &f)?;
+    c.k.vfs.host_mknod(
         c.host,
-        layer,
+        f.mount,
         &f.rel,
         kind | (mode & 0o7777 & !c.k.umask),
         dev,

@@ -104,7 +104,7 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
         c.k.vfs.note_upper(c.host, f.mount, &f.rel, Some(DT_REG));
         return Ok(new_file(hfd, f, mount_id, false));
     };
-    if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
+    if flags & O_CREAT != 0 && flags & O_EXCL != 0 && flags & O_TMPFILE_BIT == 0 {
         return Err(Errno::EEXIST);
     }
     if node.is_symlink() && !o_path {
@@ -139,7 +139,9 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
             let mut file = new_file(hfd, f, mount_id, is_dir);
             file.o_path = o_path;
             file.lower = !in_upper;
-            if merged {
+            if is_dir && c.k.vfs.mounts[f.mount].is_overlay() {
+                // lx lists every overlay directory: whiteouts and markers
+                // stay hidden, and entries created later show up.
                 file.kind = FileKind::Listed {
                     mount: f.mount,
                     rel: f.rel.clone(),
@@ -167,7 +169,10 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
                     let keep =
                         O_ACCMODE | OpenFlags::NONBLOCK.bits() | OpenFlags::APPEND.bits() | O_PATH;
                     let hfd = hostfs::open_abs(c.host, host, host_flags & keep)?;
-                    Ok(new_file(hfd, f, mount_id, false))
+                    let mut file = new_file(hfd, f, mount_id, false);
+                    // The host's device node: never changed through the guest.
+                    file.lower = true;
+                    Ok(file)
                 }
                 VNode::Pass { host, .. } => {
                     if wants_write {
@@ -221,6 +226,17 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
 }
 
 fn do_open(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], flags: u32, mode: u32) -> SysResult {
+    do_open_resolve(c, dirfd, path, flags, mode, 0)
+}
+
+fn do_open_resolve(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path: &[u8],
+    flags: u32,
+    mode: u32,
+    resolve: u64,
+) -> SysResult {
     let o_path = flags & O_PATH != 0;
     let flags = if o_path { flags & O_PATH_KEEPS } else { flags };
     if flags & O_TMPFILE_BIT != 0
@@ -229,8 +245,11 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], flags: u32, mode: u32) -> S
         return Err(Errno::EINVAL);
     }
     let how = How {
-        follow: flags & O_NOFOLLOW == 0,
+        // O_CREAT|O_EXCL never follows a final symlink (a dangling one is
+        // EEXIST, not a way to create its target).
+        follow: flags & O_NOFOLLOW == 0 && flags & (O_CREAT | O_EXCL) != (O_CREAT | O_EXCL),
         create: flags & O_CREAT != 0,
+        resolve,
     };
     let f = lookup(c, dirfd, path, how)?;
     let file = open_found(c, &f, flags, mode)?;
@@ -281,24 +300,15 @@ pub fn sys_openat2(c: &mut Ctx<'_>, dirfd: i32, path: u64, how: u64, size: u64) 
         return Err(Errno::EINVAL);
     }
     let r = ResolveFlags::from_bits(h.resolve).ok_or(Errno::EINVAL)?;
+    if r.contains(ResolveFlags::BENEATH | ResolveFlags::IN_ROOT) {
+        return Err(Errno::EINVAL);
+    }
+    if r.contains(ResolveFlags::CACHED) {
+        // Every lookup lx makes may touch the host: never "cached only".
+        return Err(Errno::EAGAIN);
+    }
     let p = path_arg(c, path)?;
-    if r.intersects(ResolveFlags::BENEATH | ResolveFlags::IN_ROOT)
-        && p.starts_with(b"/")
-        && r.contains(ResolveFlags::BENEATH)
-    {
-        return Err(Errno::EXDEV);
-    }
-    if r.contains(ResolveFlags::NO_SYMLINKS) {
-        // lx resolves itself; refuse a path whose last component is a link.
-        let f = lookup(c, dirfd, &p, How::NOFOLLOW)?;
-        if f.node.as_ref().is_some_and(Node::is_symlink) && flags & O_PATH == 0 {
-            return Err(Errno::ELOOP);
-        }
-    }
-    if r.contains(ResolveFlags::BENEATH) && p.split(|&b| b == b'/').any(|c| c == b"..") {
-        return Err(Errno::EXDEV);
-    }
-    do_open(c, dirfd, &p, flags, h.mode as u32)
+    do_open_resolve(c, dirfd, &p, flags, h.mode as u32, r.bits())
 }
 
 /// close_range(2): CLOSE_RANGE_CLOEXEC (4) marks instead of closing;

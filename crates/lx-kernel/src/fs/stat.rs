@@ -12,9 +12,23 @@ use lx_abi::flags::{AT_FDCWD, AtFlags};
 use lx_abi::structs::{Stat, Statfs, Statx, StatxTimestamp, fs_magic, statx_mask};
 
 /// The stat fstat shows for guest fd `fd`.
-pub fn fd_stat(c: &Ctx<'_>, fd: i32) -> Result<Stat, Errno> {
+pub fn fd_stat(c: &mut Ctx<'_>, fd: i32) -> Result<Stat, Errno> {
     let e = c.k.fds.get(fd)?;
     if let Some(st) = e.file.st {
+        return Ok(st);
+    }
+    if let crate::fd::FileKind::Listed { mount, rel } = &e.file.kind
+        && c.k.vfs.mounts[*mount].is_overlay()
+    {
+        // A merged directory: as stat shows it.
+        let (m, rel, hfd) = (*mount, rel.clone(), e.file.fd);
+        let own = c.host.fstat(hfd)?;
+        let mut st = match (e.file.lower, c.k.vfs.lstat_in(c.host, m, true, &rel)) {
+            // Opened in the lower layer and present in the upper one too.
+            (true, Ok(us)) => crate::vfs::overlay::merged_stat(&own, &us),
+            _ => own,
+        };
+        fix_stat(c, &mut st);
         return Ok(st);
     }
     let (hfd, lower) = (e.file.fd, e.file.lower);
@@ -167,10 +181,24 @@ pub fn sys_statx(
     };
     let mnt = u64::from(c.k.vfs.mounts[f.mount].id);
     let sx = match existing(&f)? {
-        Node::Host { upper, layers, .. } => {
-            let use_upper = *upper && !(layers.upper && layers.lower);
+        Node::Host {
+            upper, layers, st, ..
+        } => {
+            let merged = layers.upper && layers.lower;
+            let use_upper = *upper && !merged;
+            let node_st = *st;
             let (dfd, name) = c.k.vfs.at(c.host, f.mount, use_upper, &f.rel)?;
             let mut sx = host_statx_at(c, dfd, name, mask)?;
+            if merged {
+                // Mode, owner and times of the upper directory (see stat).
+                let m = statx_of(&node_st, mnt);
+                sx.stx_mode = m.stx_mode;
+                sx.stx_uid = m.stx_uid;
+                sx.stx_gid = m.stx_gid;
+                sx.stx_atime = m.stx_atime;
+                sx.stx_mtime = m.stx_mtime;
+                sx.stx_ctime = m.stx_ctime;
+            }
             fix_statx(c, &mut sx, mnt);
             let mut st = Stat {
                 st_uid: sx.stx_uid,

@@ -110,11 +110,20 @@ fn open_head(k: &mut Kernel, h: &dyn Host, f: &Found) -> Result<(HostFd, Vec<u8>
     };
     let file = open_found(&mut c, f, 0, 0)?;
     let fd = file.fd;
-    let st = h.fstat(fd)?;
-    let mut head = vec![0u8; 4096.min(st.st_size.max(0) as usize)];
-    let n = hostfs::pread_buf(h, fd, &mut head, 0)?;
-    head.truncate(n);
-    Ok((fd, head, st.st_size as u64))
+    let r = (|| {
+        let st = h.fstat(fd)?;
+        let mut head = vec![0u8; 4096.min(st.st_size.max(0) as usize)];
+        let n = hostfs::pread_buf(h, fd, &mut head, 0)?;
+        head.truncate(n);
+        Ok((head, st.st_size as u64))
+    })();
+    match r {
+        Ok((head, size)) => Ok((fd, head, size)),
+        Err(e) => {
+            let _ = h.close(fd);
+            Err(e)
+        }
+    }
 }
 
 fn parse_elf(h: &dyn Host, fd: HostFd, head: &[u8], size: u64) -> Result<ElfImage, elf::ElfError> {

@@ -42,36 +42,73 @@ impl Vfs {
         if let Some(fd) = self.dirfds.get(&key) {
             return Ok(*fd);
         }
-        let (parent, name) = split_rel(rel);
-        let pfd = self.dir_fd(h, m, upper, parent)?;
-        // O_PATH | O_DIRECTORY | O_NOFOLLOW: a symlink or a file fails.
-        let fd = hostfs::open_name(h, pfd, name, 0o10000000 | 0o200000 | 0o400000)?;
-        if self.dirfds.len() >= CAPACITY {
-            self.evict(h);
+        // The longest cached ancestor, then one name at a time downwards
+        // (iterative: guest paths can be thousands of components deep).
+        let mut cut = rel.len();
+        let mut fd = loop {
+            match rel[..cut].iter().rposition(|&b| b == b'/') {
+                Some(i) => {
+                    cut = i;
+                    if let Some(fd) = self.dirfds.get(&(m, upper, rel[..cut].to_vec())) {
+                        break *fd;
+                    }
+                }
+                None => {
+                    cut = 0;
+                    break self.layer_root(m, upper)?;
+                }
+            }
+        };
+        let mut start = if cut == 0 { 0 } else { cut + 1 };
+        while start <= rel.len() {
+            let end = rel[start..]
+                .iter()
+                .position(|&b| b == b'/')
+                .map_or(rel.len(), |i| start + i);
+            let name = &rel[start..end];
+            // O_PATH | O_DIRECTORY | O_NOFOLLOW: a symlink or a file fails.
+            let next = hostfs::open_name(h, fd, name, 0o10000000 | 0o200000 | 0o400000)?;
+            if self.dirfds.len() >= CAPACITY {
+                self.evict(h);
+            }
+            let k: Key = (m, upper, rel[..end].to_vec());
+            self.dirfd_order.push_back(k.clone());
+            if let Some(old) = self.dirfds.insert(k, next) {
+                self.graveyard.push(old);
+            }
+            fd = next;
+            start = end + 1;
         }
-        self.dirfd_order.push_back(key.clone());
-        self.dirfds.insert(key, fd);
         Ok(fd)
     }
 
-    fn evict(&mut self, h: &dyn Host) {
+    fn evict(&mut self, _h: &dyn Host) {
         while let Some(k) = self.dirfd_order.pop_front() {
             if let Some(fd) = self.dirfds.remove(&k) {
-                let _ = h.close(fd);
+                // Closed at the next lookup: the current operation may
+                // still hold it.
+                self.graveyard.push(fd);
                 return;
             }
         }
     }
 
-    /// Close the cached fds of upper layers (after they changed).
-    pub fn drop_upper_dirfds(&mut self, h: &dyn Host) {
+    /// Forget the cached fds of writable layers (after they changed).
+    pub fn drop_upper_dirfds(&mut self, _h: &dyn Host) {
         let keys: Vec<Key> = self.dirfds.keys().filter(|k| k.1).cloned().collect();
         for k in keys {
             if let Some(fd) = self.dirfds.remove(&k) {
-                let _ = h.close(fd);
+                self.graveyard.push(fd);
             }
         }
         self.dirfd_order.retain(|k| !k.1);
+    }
+
+    /// Close the fds forgotten since the last lookup.
+    pub fn reap(&mut self, h: &dyn Host) {
+        for fd in self.graveyard.drain(..) {
+            let _ = h.close(fd);
+        }
     }
 
     /// The directory fd and name under which `rel` lives in a layer ("" for
@@ -100,5 +137,130 @@ impl Vfs {
     ) -> Result<Stat, Errno> {
         let (fd, name) = self.at(h, m, upper, rel)?;
         hostfs::lstat_at(h, fd, name)
+    }
+}
+
+/// Host operations on entries of a layer, each done as one name below the
+/// parent's directory fd (reached by lx's no-follow chain from the layer
+/// root), never as a multi-component path the host would resolve.
+impl Vfs {
+    pub fn host_mkdir(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        rel: &[u8],
+        mode: u32,
+    ) -> Result<(), Errno> {
+        let (fd, name) = self.at(h, m, true, rel)?;
+        hostfs::mkdir_at(h, fd, name, mode)
+    }
+    pub fn host_unlink(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        rel: &[u8],
+        flags: u32,
+    ) -> Result<(), Errno> {
+        let (fd, name) = self.at(h, m, true, rel)?;
+        if name.is_empty() {
+            return Err(Errno::EBUSY);
+        }
+        hostfs::unlink_at(h, fd, name, flags)
+    }
+    pub fn host_rename(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        old: &[u8],
+        new: &[u8],
+        flags: u32,
+    ) -> Result<(), Errno> {
+        let (ofd, oname) = self.at(h, m, true, old)?;
+        let (nfd, nname) = self.at(h, m, true, new)?;
+        if oname.is_empty() || nname.is_empty() {
+            return Err(Errno::EBUSY);
+        }
+        hostfs::rename_at(h, ofd, oname, nfd, nname, flags)
+    }
+    pub fn host_link(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        old_upper: bool,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<(), Errno> {
+        let (ofd, oname) = self.at(h, m, old_upper, old)?;
+        let (nfd, nname) = self.at(h, m, true, new)?;
+        if oname.is_empty() || nname.is_empty() {
+            return Err(Errno::EPERM);
+        }
+        hostfs::link_at(h, ofd, oname, nfd, nname)
+    }
+    pub fn host_symlink(
+        &mut self,
+        h: &dyn Host,
+        target: &[u8],
+        m: usize,
+        rel: &[u8],
+    ) -> Result<(), Errno> {
+        let (fd, name) = self.at(h, m, true, rel)?;
+        hostfs::symlink_at(h, target, fd, name)
+    }
+    pub fn host_mknod(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        rel: &[u8],
+        mode: u32,
+        dev: u64,
+    ) -> Result<(), Errno> {
+        let (fd, name) = self.at(h, m, true, rel)?;
+        hostfs::mknod_at(h, fd, name, mode, dev)
+    }
+    pub fn host_readlink(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        upper: bool,
+        rel: &[u8],
+    ) -> Result<Vec<u8>, Errno> {
+        let (fd, name) = self.at(h, m, upper, rel)?;
+        hostfs::readlink_at(h, fd, name)
+    }
+    /// chmod of an entry (not following a final symlink: lx resolved it).
+    pub fn host_chmod(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        rel: &[u8],
+        mode: u32,
+    ) -> Result<(), Errno> {
+        let (fd, name) = self.at(h, m, true, rel)?;
+        if name.is_empty() {
+            let f = hostfs::open_beneath(h, fd, b"", 0o10000000, 0)?;
+            let p = alloc::format!("/proc/self/fd/{f}");
+            let r = hostfs::fchmod_at(h, -100, p.as_bytes(), mode);
+            let _ = h.close(f);
+            return r;
+        }
+        let f = hostfs::open_name(h, fd, name, 0o10000000 | 0o400000)?;
+        let p = alloc::format!("/proc/self/fd/{f}");
+        let r = hostfs::fchmod_at(h, -100, p.as_bytes(), mode);
+        let _ = h.close(f);
+        r
+    }
+    pub fn host_utimens(
+        &mut self,
+        h: &dyn Host,
+        m: usize,
+        rel: &[u8],
+        times: Option<&[lx_abi::structs::Timespec; 2]>,
+    ) -> Result<(), Errno> {
+        let (fd, name) = self.at(h, m, true, rel)?;
+        if name.is_empty() {
+            return hostfs::utimens_at(h, fd, b"", times, hostfs::EMPTY_PATH);
+        }
+        hostfs::utimens_at(h, fd, name, times, hostfs::NOFOLLOW)
     }
 }

@@ -111,6 +111,8 @@ pub struct Vfs {
     /// Open directory fds by (mount, upper?, rel), and their age order.
     pub(crate) dirfds: BTreeMap<dirfd::Key, HostFd>,
     pub(crate) dirfd_order: alloc::collections::VecDeque<dirfd::Key>,
+    /// Cached fds forgotten during an operation, closed at the next lookup.
+    pub(crate) graveyard: Vec<HostFd>,
 }
 
 impl Vfs {

@@ -305,22 +305,38 @@ impl Vfs {
         if rel.is_empty() || self.upper_dir(h, m, rel)?.exists {
             return Ok(());
         }
+        // From the top down (iteratively: paths can be very deep).
+        let mut end = 0;
+        while end < rel.len() {
+            end = rel[end..]
+                .iter()
+                .position(|&b| b == b'/')
+                .map_or(rel.len(), |i| end + i);
+            let cur = &rel[..end];
+            if !self.upper_dir(h, m, cur)?.exists {
+                self.make_upper_dir(h, m, cur)?;
+            }
+            end += 1;
+        }
+        Ok(())
+    }
+
+    /// Create directory `rel` (whose parent exists) in the upper layer with
+    /// its lower counterpart's mode and times.
+    fn make_upper_dir(&mut self, h: &dyn Host, m: usize, rel: &[u8]) -> Result<(), Errno> {
         let (parent, name) = split_rel(rel);
-        self.ensure_upper_dir(h, m, parent)?;
-        let (Some(upper), lower) = self.layers_fds(m) else {
+        let (Some(_), lower) = self.layers_fds(m) else {
             return Err(Errno::EROFS);
         };
-        let st = lower.and_then(|l| hostfs::lstat_at(h, l, rel).ok());
+        let st = lower.and_then(|_| self.lstat_in(h, m, false, rel).ok());
         let mode = st.map_or(0o755, |s| s.st_mode & 0o7777);
-        match hostfs::mkdir_at(h, upper, rel, mode) {
+        match self.host_mkdir(h, m, rel, mode) {
             Ok(()) | Err(Errno::EEXIST) => {}
             Err(e) => return Err(e),
         }
         if let Some(st) = st {
-            let fd = hostfs::open_beneath(h, upper, rel, 0o200000, 0)?;
-            let _ = hostfs::fchmod(h, fd, mode);
-            let _ = hostfs::futimens(h, fd, Some(&times(&st)));
-            let _ = h.close(fd);
+            let _ = self.host_chmod(h, m, rel, mode);
+            let _ = self.host_utimens(h, m, rel, Some(&times(&st)));
         }
         self.note_entry(m, parent, name, Some(Entry::Present(DT_DIR)));
         self.upper.insert(
@@ -332,6 +348,10 @@ impl Vfs {
             },
         );
         self.changed(h);
+        // The parent's time changed by the mkdir: keep its lower one.
+        if let Ok(pst) = self.lstat_in(h, m, false, parent) {
+            let _ = self.host_utimens(h, m, parent, Some(&times(&pst)));
+        }
         Ok(())
     }
 
@@ -355,12 +375,12 @@ impl Vfs {
         let (Some(upper), Some(lower)) = self.layers_fds(m) else {
             return Err(Errno::EROFS);
         };
-        let st = hostfs::lstat_at(h, lower, rel)?;
+        let st = self.lstat_in(h, m, false, rel)?;
         let mode = st.st_mode & 0o7777;
         match st.st_mode & S_IFMT {
             S_IFREG => {
                 let tmp = join_rel(parent, COPYUP_TMP);
-                let _ = hostfs::unlink_at(h, upper, &tmp, 0);
+                let _ = self.host_unlink(h, m, &tmp, 0);
                 let src = hostfs::open_beneath(h, lower, rel, 0, 0)?;
                 let dst = match hostfs::open_beneath(h, upper, &tmp, 0o1 | 0o100 | 0o200, 0o600) {
                     Ok(fd) => fd,
@@ -374,19 +394,19 @@ impl Vfs {
                     .and_then(|()| hostfs::futimens(h, dst, Some(&times(&st))));
                 let _ = h.close(src);
                 let _ = h.close(dst);
-                if let Err(e) = r.and_then(|()| hostfs::rename_at(h, upper, &tmp, upper, rel, 0)) {
-                    let _ = hostfs::unlink_at(h, upper, &tmp, 0);
+                if let Err(e) = r.and_then(|()| self.host_rename(h, m, &tmp, rel, 0)) {
+                    let _ = self.host_unlink(h, m, &tmp, 0);
                     return Err(e);
                 }
             }
             S_IFLNK => {
-                let target = hostfs::readlink_at(h, lower, rel)?;
-                hostfs::symlink_at(h, &target, upper, rel)?;
+                let target = self.host_readlink(h, m, false, rel)?;
+                self.host_symlink(h, &target, m, rel)?;
             }
             S_IFDIR => {
                 return self.ensure_upper_dir(h, m, rel);
             }
-            S_IFIFO => hostfs::mknod_at(h, upper, rel, S_IFIFO | mode, 0)?,
+            S_IFIFO => self.host_mknod(h, m, rel, S_IFIFO | mode, 0)?,
             _ => return Err(Errno::EPERM),
         }
         self.note_entry(m, parent, name, Some(Entry::Present(dtype_of(st.st_mode))));
@@ -421,10 +441,10 @@ impl Vfs {
             .get(name)
             .is_some_and(|e| *e == Entry::Whiteout);
         if had {
-            let (Some(upper), _) = self.layers_fds(m) else {
+            let (Some(_), _) = self.layers_fds(m) else {
                 return Err(Errno::EROFS);
             };
-            hostfs::unlink_at(h, upper, &join_rel(parent, &wh_name(name)), 0)?;
+            self.host_unlink(h, m, &join_rel(parent, &wh_name(name)), 0)?;
             self.note_entry(m, parent, name, None);
             self.changed(h);
         }
@@ -456,17 +476,27 @@ impl Vfs {
         let _ = h.close(fd);
         for (name, _, _) in r? {
             if name.starts_with(WH_PREFIX) {
-                hostfs::unlink_at(h, upper, &join_rel(rel, &name), 0)?;
+                self.host_unlink(h, m, &join_rel(rel, &name), 0)?;
             }
         }
         self.upper.remove(&(m, rel.to_vec()));
         Ok(())
     }
 
+    /// A directory moved: every cached listing and directory fd below it is
+    /// stale (listings are keyed by path).
+    pub fn dir_renamed(&mut self, h: &dyn Host) {
+        self.upper.clear();
+        self.changed(h);
+    }
+
     /// Note that entry `rel` was created in (Some) or removed from (None)
     /// the upper layer by a direct host call.
     pub fn note_upper(&mut self, h: &dyn Host, m: usize, rel: &[u8], dtype: Option<u8>) {
         if !self.mounts[m].is_overlay() {
+            // A writable single-layer mount: its cached directory fds may
+            // name what just changed.
+            self.changed(h);
             return;
         }
         let (parent, name) = split_rel(rel);
@@ -478,6 +508,24 @@ impl Vfs {
             let _ = key;
         }
         self.changed(h);
+    }
+}
+
+/// The stat of a merged directory: identity and size of the lower one (as
+/// overlayfs reports them), mode, owner and times of the upper one (where
+/// the guest's changes land).
+pub fn merged_stat(lower: &Stat, upper: &Stat) -> Stat {
+    Stat {
+        st_mode: upper.st_mode,
+        st_uid: upper.st_uid,
+        st_gid: upper.st_gid,
+        st_atime: upper.st_atime,
+        st_atime_nsec: upper.st_atime_nsec,
+        st_mtime: upper.st_mtime,
+        st_mtime_nsec: upper.st_mtime_nsec,
+        st_ctime: upper.st_ctime,
+        st_ctime_nsec: upper.st_ctime_nsec,
+        ..*lower
     }
 }
 

@@ -130,6 +130,7 @@ fn resolution() {
     let c = How {
         follow: false,
         create: true,
+        resolve: 0,
     };
     let found = resolve(&mut k, &h, AT_FDCWD, b"/etc/new", c).unwrap();
     assert!(found.node.is_none());

@@ -81,16 +81,31 @@ pub struct How {
     /// The caller may create the last component: report it missing rather
     /// than ENOENT.
     pub create: bool,
+    /// openat2's RESOLVE_* restrictions (0 for every other call).
+    pub resolve: u64,
 }
+
+/// RESOLVE_NO_XDEV.
+pub const R_NO_XDEV: u64 = 0x01;
+/// RESOLVE_NO_MAGICLINKS.
+pub const R_NO_MAGICLINKS: u64 = 0x02;
+/// RESOLVE_NO_SYMLINKS.
+pub const R_NO_SYMLINKS: u64 = 0x04;
+/// RESOLVE_BENEATH.
+pub const R_BENEATH: u64 = 0x08;
+/// RESOLVE_IN_ROOT.
+pub const R_IN_ROOT: u64 = 0x10;
 
 impl How {
     pub const FOLLOW: How = How {
         follow: true,
         create: false,
+        resolve: 0,
     };
     pub const NOFOLLOW: How = How {
         follow: false,
         create: false,
+        resolve: 0,
     };
 }
 
@@ -120,19 +135,44 @@ pub fn resolve(
     if path.len() > PATH_MAX {
         return Err(Errno::ENAMETOOLONG);
     }
+    k.vfs.reap(h);
+    k.vfs.sync_generation(h);
+    if how.resolve & (R_BENEATH | R_IN_ROOT) != 0 {
+        // openat2: the starting directory is the root of this lookup.
+        let base = start_dir(k, dirfd)?;
+        if path[0] == b'/' && how.resolve & R_BENEATH != 0 {
+            return Err(Errno::EXDEV);
+        }
+        let saved = core::mem::replace(&mut k.root, base.clone());
+        let r = Walker {
+            k,
+            h,
+            links: 0,
+            how,
+        }
+        .walk(base, path, how);
+        k.root = saved;
+        return r;
+    }
     let start = if path[0] == b'/' {
         k.root.clone()
     } else {
         start_dir(k, dirfd)?
     };
-    k.vfs.sync_generation(h);
-    Walker { k, h, links: 0 }.walk(start, path, how)
+    Walker {
+        k,
+        h,
+        links: 0,
+        how,
+    }
+    .walk(start, path, how)
 }
 
 struct Walker<'a> {
     k: &'a mut Kernel,
     h: &'a dyn Host,
     links: u32,
+    how: How,
 }
 
 /// The state of the directory the walk is in.
@@ -192,6 +232,9 @@ impl Walker<'_> {
                 continue;
             }
             if c == b".." {
+                if self.how.resolve & R_BENEATH != 0 && cur == self.k.root {
+                    return Err(Errno::EXDEV);
+                }
                 if cur != self.k.root && cur != b"/" {
                     cur = path::parent(&cur).to_vec();
                     here = None;
@@ -206,6 +249,9 @@ impl Walker<'_> {
             let child = join(&cur, &c);
             let (m, crel) = self.k.vfs.mount_of(&child).ok_or(Errno::ENOENT)?;
             let crel = crel.to_vec();
+            if m != hs.mount && self.how.resolve & R_NO_XDEV != 0 {
+                return Err(Errno::EXDEV);
+            }
             let node = if m != hs.mount {
                 // A mount point: the root of another mount.
                 self.mount_root(m)?
@@ -227,6 +273,12 @@ impl Walker<'_> {
             let follow = !is_last || how.follow || trailing;
             match &node {
                 Node::Virt(VNode::Magic { to, .. }) if follow => {
+                    if self.how.resolve & (R_NO_MAGICLINKS | R_NO_SYMLINKS) != 0 {
+                        return Err(Errno::ELOOP);
+                    }
+                    if self.how.resolve & (R_BENEATH | R_IN_ROOT) != 0 {
+                        return Err(Errno::EXDEV);
+                    }
                     self.count_link()?;
                     match to {
                         Magic::Path(p) => {
@@ -254,10 +306,16 @@ impl Walker<'_> {
                     }
                 }
                 n if n.is_symlink() && follow => {
+                    if self.how.resolve & R_NO_SYMLINKS != 0 {
+                        return Err(Errno::ELOOP);
+                    }
                     self.count_link()?;
                     let target = self.link_target(m, &crel, n)?;
                     if target.is_empty() {
                         return Err(Errno::ENOENT);
+                    }
+                    if target[0] == b'/' && self.how.resolve & R_BENEATH != 0 {
+                        return Err(Errno::EXDEV);
                     }
                     if target[0] == b'/' {
                         cur = self.k.root.clone();
@@ -336,15 +394,17 @@ impl Walker<'_> {
         let mount = self.k.vfs.mounts[m].clone();
         match &mount.kind {
             MountKind::Host { upper, lower, .. } => {
-                // Merged directories show their lower attributes.
-                let (fd, is_upper) = if hs.layers.upper && !hs.layers.lower {
-                    (upper.ok_or(Errno::EIO)?, true)
-                } else if hs.layers.lower || upper.is_none() {
-                    (lower.ok_or(Errno::EIO)?, false)
+                let _ = (upper, lower);
+                let h = self.h;
+                let st = if hs.layers.upper && hs.layers.lower {
+                    let ls = self.vfs().lstat_in(h, m, false, rel)?;
+                    let us = self.vfs().lstat_in(h, m, true, rel)?;
+                    super::overlay::merged_stat(&ls, &us)
                 } else {
-                    (upper.ok_or(Errno::EIO)?, true)
+                    let is_upper = hs.layers.upper || lower.is_none();
+                    self.vfs().lstat_in(h, m, is_upper, rel)?
                 };
-                let st = hostfs::lstat_at(self.h, fd, rel)?;
+                let is_upper = hs.layers.upper;
                 Ok(Node::Host {
                     upper: is_upper || hs.layers.upper,
                     st,
@@ -398,8 +458,8 @@ impl Walker<'_> {
     fn link_target(&mut self, m: usize, rel: &[u8], node: &Node) -> Result<Vec<u8>, Errno> {
         match node {
             Node::Host { upper, .. } => {
-                let fd = layer_fd(&self.k.vfs, m, *upper)?;
-                hostfs::readlink_at(self.h, fd, rel)
+                let h = self.h;
+                self.vfs().host_readlink(h, m, *upper, rel)
             }
             Node::Virt(VNode::Symlink(t)) => Ok(t.clone()),
             Node::Virt(VNode::Pass { host, .. }) => hostfs::readlink_at(self.h, -100, host),
