@@ -40,6 +40,9 @@ pub struct Config {
     pub root: Vec<u8>,
     /// Host fd of the shim image, for the guest's execs (-1: none).
     pub shim_fd: i32,
+    /// Read end of the run's watch pipe: when lx goes away, every guest
+    /// process gets SIGKILL (-1: none).
+    pub watch_fd: i32,
     pub trace: bool,
     pub stats: bool,
     pub quiet: bool,
@@ -194,6 +197,7 @@ impl Config {
         w.u64(u64::from(self.sigmask_given));
         w.bytes(&self.root);
         w.u64(self.shim_fd as i64 as u64);
+        w.u64(self.watch_fd as i64 as u64);
         for b in [self.trace, self.stats, self.quiet] {
             w.u64(u64::from(b));
         }
@@ -269,6 +273,7 @@ impl Config {
         c.sigmask_given = r.bool()?;
         c.root = r.bytes()?;
         c.shim_fd = r.i32()?;
+        c.watch_fd = r.i32()?;
         c.trace = r.bool()?;
         c.stats = r.bool()?;
         c.quiet = r.bool()?;

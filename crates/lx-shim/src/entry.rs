@@ -181,6 +181,7 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     }
     shared::init(cfg.shared_fd);
     shared::registry_add(sys::getpid());
+    crate::watch::init(cfg.watch_fd);
     SHIM_HOST.init(cfg.log_fd, cfg.trace_fd);
 
     cfg.pid = sys::getpid();

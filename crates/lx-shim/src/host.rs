@@ -349,6 +349,7 @@ impl Host for ShimHost {
         let r = call(nr::clone, &[flags, 0, ptid, ctid, tls])? as i32;
         if r == 0 {
             self.pid.store(sys::getpid(), Ordering::Relaxed);
+            crate::watch::arm();
         }
         Ok(r)
     }

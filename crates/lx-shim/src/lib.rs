@@ -25,6 +25,7 @@ pub mod signals;
 pub mod stack;
 pub mod sys;
 pub mod usercopy;
+pub mod watch;
 
 /// Report a shim bug and end the process (exit status 125, like a runtime
 /// failure of a container runtime, so it is never mistaken for the guest's).

@@ -246,6 +246,12 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     }
     let shim = memfd("lx-shim", SHIM)?;
     cfg.shim_fd = shim.as_raw_fd();
+    // The watch pipe: lx keeps the write end; guests die when it closes.
+    let (watch_r, watch_w) = watch_pipe()?;
+    cfg.watch_fd = watch_r.as_raw_fd();
+    // Orphans of the run become lx's children (reaped and ended by it).
+    // SAFETY: prctl on this process.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     let config = memfd("lx-config", &cfg.encode())?;
 
     // The child inherits lx's private fds (created close-on-exec so nothing
@@ -254,6 +260,7 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     for fd in [
         config.as_raw_fd(),
         shim.as_raw_fd(),
+        watch_r.as_raw_fd(),
         log_fd.as_raw_fd(),
         shared.as_raw_fd(),
         cfg.trace_fd,
@@ -270,6 +277,7 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     let mut child = cmd.spawn().map_err(LaunchError::Spawn)?;
     drop(config);
     drop(shim);
+    drop(watch_r);
     drop(log_fd);
     let tree_fds_closed = {
         let mut t = tree;
@@ -278,6 +286,10 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     };
     supervise_signals(child.id() as i32);
     let status = child.wait().map_err(LaunchError::Wait)?;
+    // The run ends with its first process: closing the watch pipe sends
+    // SIGKILL to every process left, which lx, their subreaper, reaps.
+    drop(watch_w);
+    reap_all();
 
     let (code, trailer) = if let Some(c) = status.code() {
         (c as u8, format!("+++ exited with {c} +++\n"))
@@ -316,6 +328,36 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
     }
     drop(tree_fds_closed);
     Ok(code)
+}
+
+fn watch_pipe() -> Result<(OwnedFd, OwnedFd), LaunchError> {
+    let mut p = [0i32; 2];
+    // SAFETY: pipe2 into a local array; the result is checked.
+    if unsafe { libc::pipe2(p.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(LaunchError::Spawn(std::io::Error::last_os_error()));
+    }
+    // SAFETY: two fresh fds owned here.
+    Ok(unsafe { (OwnedFd::from_raw_fd(p[0]), OwnedFd::from_raw_fd(p[1])) })
+}
+
+/// Reap every child left (orphans of the run reparented to lx), for up to
+/// two seconds.
+fn reap_all() {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let mut st = 0;
+        // SAFETY: waitpid on our own children.
+        let r = unsafe { libc::waitpid(-1, &mut st, libc::WNOHANG) };
+        if r < 0 {
+            return; // ECHILD: none left
+        }
+        if r == 0 {
+            if std::time::Instant::now() > deadline {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
 }
 
 /// Fill in who the guest is: the caller's identity and limits.

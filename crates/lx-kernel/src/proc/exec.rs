@@ -446,7 +446,7 @@ fn do_exec(
         });
         keep.push(f.fd);
     }
-    for fd in [cfg.log_fd, cfg.trace_fd, cfg.shared_fd] {
+    for fd in [cfg.log_fd, cfg.trace_fd, cfg.shared_fd, cfg.watch_fd] {
         if fd >= 0 {
             keep.push(fd);
         }
