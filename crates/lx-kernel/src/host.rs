@@ -176,6 +176,10 @@ pub trait Host {
     fn registry_remove(&self, pid: i32);
     /// The pids in the registry.
     fn registry_pids(&self) -> alloc::vec::Vec<i32>;
+    /// Record this process's command line in the registry.
+    fn registry_set_cmdline(&self, pid: i32, cmdline: &[u8]);
+    /// The command line registered for `pid`.
+    fn registry_cmdline(&self, pid: i32) -> Option<alloc::vec::Vec<u8>>;
 
     // --- lx's own output ---
     /// Write a diagnostic line (to lx's stderr, never the guest's fd 2).

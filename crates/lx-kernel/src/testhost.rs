@@ -239,6 +239,10 @@ impl Host for TestHost {
     fn registry_pids(&self) -> Vec<i32> {
         Vec::new()
     }
+    fn registry_set_cmdline(&self, _: i32, _: &[u8]) {}
+    fn registry_cmdline(&self, _: i32) -> Option<Vec<u8>> {
+        None
+    }
     fn shared_snapshot(&self) -> Vec<u8> {
         Vec::new()
     }

@@ -91,3 +91,106 @@ pub fn sys_clock_nanosleep(c: &mut Ctx<'_>, id: i32, flags: i32, req: u64, rem: 
     }
     sleep(c, clk, flags & TIMER_ABSTIME != 0, req, rem)
 }
+
+// ------------------------------------------------------------------ timers
+//
+// alarm, interval timers and POSIX timers are the host's: they belong to
+// the guest process (which is a host process) and their signals arrive
+// like any other, through lx's delivery. Guest pointers are checked here
+// and handed to the host, which copies through them (EFAULT, never a fault).
+
+fn host(c: &Ctx<'_>, n: u32, a: [u64; 4]) -> SysResult {
+    c.host.syscall(n, [a[0], a[1], a[2], a[3], 0, 0])
+}
+
+fn opt(addr: u64, len: u64) -> Result<u64, Errno> {
+    if addr == 0 {
+        Ok(0)
+    } else {
+        crate::user::slice(addr, len).map(|s| s.addr)
+    }
+}
+
+/// alarm(2).
+pub fn sys_alarm(c: &mut Ctx<'_>, secs: u32) -> SysResult {
+    host(c, lx_abi::syscalls::nr::alarm, [u64::from(secs), 0, 0, 0])
+}
+
+/// getitimer(2).
+pub fn sys_getitimer(c: &mut Ctx<'_>, which: i32, val: u64) -> SysResult {
+    host(
+        c,
+        lx_abi::syscalls::nr::getitimer,
+        [which as u32 as u64, opt(val, 32)?, 0, 0],
+    )
+}
+
+/// setitimer(2).
+pub fn sys_setitimer(c: &mut Ctx<'_>, which: i32, new: u64, old: u64) -> SysResult {
+    host(
+        c,
+        lx_abi::syscalls::nr::setitimer,
+        [which as u32 as u64, opt(new, 32)?, opt(old, 32)?, 0],
+    )
+}
+
+/// timer_create(2): SIGEV_SIGNAL and SIGEV_NONE (SIGEV_THREAD_ID names a
+/// thread of this process: threads come later, so only its own tid).
+pub fn sys_timer_create(c: &mut Ctx<'_>, clock: i32, sev: u64, id: u64) -> SysResult {
+    crate::user::slice(id, 4)?;
+    if sev != 0 {
+        // struct sigevent: value (8), signo (4), notify (4), tid/function...
+        let raw: [u8; 64] = c.read(sev)?;
+        let notify = i32::from_le_bytes([raw[12], raw[13], raw[14], raw[15]]);
+        let tid = i32::from_le_bytes([raw[16], raw[17], raw[18], raw[19]]);
+        match notify {
+            0 | 1 => {}                  // SIGEV_SIGNAL, SIGEV_NONE
+            4 if tid == c.k.id.tid => {} // SIGEV_THREAD_ID
+            4 => return Err(Errno::EINVAL),
+            _ => return Err(Errno::EINVAL),
+        }
+    }
+    host(
+        c,
+        lx_abi::syscalls::nr::timer_create,
+        [clock as u32 as u64, sev, id, 0],
+    )
+}
+
+/// timer_settime(2).
+pub fn sys_timer_settime(c: &mut Ctx<'_>, id: i32, flags: i32, new: u64, old: u64) -> SysResult {
+    crate::user::slice(new, 32)?;
+    host(
+        c,
+        lx_abi::syscalls::nr::timer_settime,
+        [id as u32 as u64, flags as u32 as u64, new, opt(old, 32)?],
+    )
+}
+
+/// timer_gettime(2).
+pub fn sys_timer_gettime(c: &mut Ctx<'_>, id: i32, cur: u64) -> SysResult {
+    crate::user::slice(cur, 32)?;
+    host(
+        c,
+        lx_abi::syscalls::nr::timer_gettime,
+        [id as u32 as u64, cur, 0, 0],
+    )
+}
+
+/// timer_getoverrun(2).
+pub fn sys_timer_getoverrun(c: &mut Ctx<'_>, id: i32) -> SysResult {
+    host(
+        c,
+        lx_abi::syscalls::nr::timer_getoverrun,
+        [id as u32 as u64, 0, 0, 0],
+    )
+}
+
+/// timer_delete(2).
+pub fn sys_timer_delete(c: &mut Ctx<'_>, id: i32) -> SysResult {
+    host(
+        c,
+        lx_abi::syscalls::nr::timer_delete,
+        [id as u32 as u64, 0, 0, 0],
+    )
+}

@@ -290,6 +290,7 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     let (guest_sp, auxv) = unsafe { stack::build(sp as u64 - 256, &spec) };
     kernel.auxv = auxv;
     kernel.cmdline = nul_joined(&exec.argv);
+    shared::registry_set_cmdline(kernel.id.pid, &kernel.cmdline);
     if loaded.exec_stack {
         // PT_GNU_STACK asked for an executable stack.
         let _ = sys::mprotect(page_down(guest_sp), 4096, 7 | 0x0100_0000);

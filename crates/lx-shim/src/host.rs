@@ -415,4 +415,10 @@ impl Host for ShimHost {
     fn registry_pids(&self) -> alloc::vec::Vec<i32> {
         crate::shared::registry_pids()
     }
+    fn registry_set_cmdline(&self, pid: i32, cmdline: &[u8]) {
+        crate::shared::registry_set_cmdline(pid, cmdline);
+    }
+    fn registry_cmdline(&self, pid: i32) -> Option<alloc::vec::Vec<u8>> {
+        crate::shared::registry_cmdline(pid)
+    }
 }

@@ -5,7 +5,7 @@ use core::sync::atomic::AtomicI32;
 use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use lx_kernel::layout::LX_BASE;
 use lx_kernel::stats::{ENOSYS_OFFSET, FS_GEN_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
-use lx_kernel::stats::{PROC_SLOTS, PROCS_OFFSET};
+use lx_kernel::stats::{PROC_CMDLINE, PROC_SLOT_SIZE, PROC_SLOTS, PROCS_OFFSET};
 
 /// Where the shared page is mapped in lx's window.
 pub const SHARED_BASE: u64 = LX_BASE + 0x3000_0000;
@@ -30,7 +30,9 @@ fn slot(i: usize) -> Option<&'static AtomicI32> {
     }
     // SAFETY: the registry lies inside the mapped shared page, 4-aligned,
     // and is only accessed atomically.
-    Some(unsafe { &*((SHARED_BASE as usize + PROCS_OFFSET + i * 4) as *const AtomicI32) })
+    Some(unsafe {
+        &*((SHARED_BASE as usize + PROCS_OFFSET + i * PROC_SLOT_SIZE) as *const AtomicI32)
+    })
 }
 
 /// Register `pid` (idempotent).
@@ -131,4 +133,39 @@ pub fn fs_generation() -> u64 {
 /// Bump the filesystem generation.
 pub fn bump_fs_generation() -> u64 {
     word(FS_GEN_OFFSET).map_or(0, |w| w.fetch_add(1, Ordering::AcqRel) + 1)
+}
+
+/// Record the command line of registered `pid` (what other processes of
+/// the run see in /proc/PID/cmdline).
+pub fn registry_set_cmdline(pid: i32, cmdline: &[u8]) {
+    for i in 0..PROC_SLOTS {
+        if slot(i).is_some_and(|s| s.load(Ordering::Relaxed) == pid) {
+            let n = cmdline.len().min(PROC_CMDLINE);
+            let base = SHARED_BASE as usize + PROCS_OFFSET + i * PROC_SLOT_SIZE;
+            // SAFETY: the slot lies inside the mapped shared page and belongs
+            // to this process (its pid); readers tolerate a torn copy.
+            unsafe {
+                core::ptr::copy_nonoverlapping(cmdline.as_ptr(), (base + 8) as *mut u8, n);
+                (*((base + 4) as *const AtomicI32)).store(n as i32, Ordering::Release);
+            }
+            return;
+        }
+    }
+}
+
+/// The command line registered for `pid`.
+pub fn registry_cmdline(pid: i32) -> Option<alloc::vec::Vec<u8>> {
+    for i in 0..PROC_SLOTS {
+        if slot(i).is_some_and(|s| s.load(Ordering::Relaxed) == pid) {
+            let base = SHARED_BASE as usize + PROCS_OFFSET + i * PROC_SLOT_SIZE;
+            // SAFETY: as above, reading.
+            let n = unsafe { (*((base + 4) as *const AtomicI32)).load(Ordering::Acquire) } as usize;
+            let n = n.min(PROC_CMDLINE);
+            let mut v = alloc::vec![0u8; n];
+            // SAFETY: as above.
+            unsafe { core::ptr::copy_nonoverlapping((base + 8) as *const u8, v.as_mut_ptr(), n) };
+            return Some(v);
+        }
+    }
+    None
 }

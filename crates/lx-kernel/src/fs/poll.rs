@@ -7,7 +7,20 @@ use lx_abi::Errno;
 use lx_abi::structs::{PollFd, Timespec};
 use zerocopy::IntoBytes;
 
+const POLLIN: i16 = 0x1;
+const POLLPRI: i16 = 0x2;
+const POLLOUT: i16 = 0x4;
+const POLLERR: i16 = 0x8;
+const POLLHUP: i16 = 0x10;
 const POLLNVAL: i16 = 0x20;
+
+/// Wait on host fds; guest-handled signals interrupt the wait (EINTR).
+fn wait(c: &mut Ctx<'_>, host: &mut [PollFd], t: Option<Timespec>) -> SysResult {
+    if t.is_some_and(|t| t.tv_sec == 0 && t.tv_nsec == 0) {
+        return c.host.poll(host, t);
+    }
+    crate::signal::blocking(c, crate::signal::Restart::Never, |c| c.host.poll(host, t))
+}
 
 fn do_poll(c: &mut Ctx<'_>, fds: u64, nfds: u64, timeout: Option<Timespec>) -> SysResult {
     if nfds > c.k.fds.limit {
@@ -41,7 +54,7 @@ fn do_poll(c: &mut Ctx<'_>, fds: u64, nfds: u64, timeout: Option<Timespec>) -> S
     } else {
         timeout
     };
-    let n = c.host.poll(&mut host, t)?;
+    let n = wait(c, &mut host, t)?;
     for (g, h) in guest.iter_mut().zip(&host) {
         g.revents = if g.fd >= 0 && h.fd < 0 {
             POLLNVAL
@@ -85,7 +98,12 @@ pub fn sys_ppoll(
         if size != 8 {
             return Err(Errno::EINVAL);
         }
-        let _: u64 = c.read(mask)?;
+        let m: u64 = c.read(mask)?;
+        // The temporary mask holds for the wait; a handler that ends it
+        // runs with the old one saved (as rt_sigsuspend).
+        let old = c.k.sig.mask;
+        c.k.sig.set_mask(lx_abi::signal::SigSet(m));
+        c.k.sig.restore_mask = Some(old);
     }
     let start = t.map(|_| c.host.now_ns());
     let r = do_poll(c, fds, nfds, t)?;
@@ -100,4 +118,146 @@ pub fn sys_ppoll(
         c.write(tsp, &rem)?;
     }
     Ok(r)
+}
+
+/// The bitmaps of select(2): read, write, except (guest addresses, 0: none).
+fn do_select(c: &mut Ctx<'_>, nfds: i32, sets: [u64; 3], t: Option<Timespec>) -> SysResult {
+    if nfds < 0 || nfds as u64 > c.k.fds.limit.max(1024) {
+        return Err(Errno::EINVAL);
+    }
+    let n = nfds as usize;
+    let words = n.div_ceil(64);
+    let mut bits = [Vec::new(), Vec::new(), Vec::new()];
+    for (i, &addr) in sets.iter().enumerate() {
+        if addr != 0 {
+            let mut v = alloc::vec![0u64; words];
+            user::copy_in(c.host, addr, &mut v.as_mut_bytes()[..n.div_ceil(8)])?;
+            bits[i] = v;
+        }
+    }
+    let has = |b: &Vec<u64>, fd: usize| b.get(fd / 64).is_some_and(|w| w & (1 << (fd % 64)) != 0);
+    let mut host: Vec<PollFd> = Vec::new();
+    let mut which: Vec<usize> = Vec::new();
+    for fd in 0..n {
+        let mut ev = 0i16;
+        if has(&bits[0], fd) {
+            ev |= POLLIN;
+        }
+        if has(&bits[1], fd) {
+            ev |= POLLOUT;
+        }
+        if has(&bits[2], fd) {
+            ev |= POLLPRI;
+        }
+        if ev != 0 {
+            let h = c.k.fds.host_fd(fd as i32)?;
+            host.push(PollFd {
+                fd: h,
+                events: ev,
+                revents: 0,
+            });
+            which.push(fd);
+        }
+    }
+    wait(c, &mut host, t)?;
+    let mut out = [
+        alloc::vec![0u64; words],
+        alloc::vec![0u64; words],
+        alloc::vec![0u64; words],
+    ];
+    let mut count = 0;
+    for (p, &fd) in host.iter().zip(&which) {
+        let set = |o: &mut Vec<u64>| o[fd / 64] |= 1 << (fd % 64);
+        if p.events & POLLIN != 0 && p.revents & (POLLIN | POLLHUP | POLLERR) != 0 {
+            set(&mut out[0]);
+            count += 1;
+        }
+        if p.events & POLLOUT != 0 && p.revents & (POLLOUT | POLLERR) != 0 {
+            set(&mut out[1]);
+            count += 1;
+        }
+        if p.events & POLLPRI != 0 && p.revents & POLLPRI != 0 {
+            set(&mut out[2]);
+            count += 1;
+        }
+    }
+    for (i, &addr) in sets.iter().enumerate() {
+        if addr != 0 {
+            user::copy_out(c.host, addr, &out[i].as_bytes()[..n.div_ceil(8)])?;
+        }
+    }
+    Ok(count)
+}
+
+/// select(2): the timeval is updated with the time left, as Linux does.
+pub fn sys_select(c: &mut Ctx<'_>, nfds: i32, r: u64, w: u64, e: u64, tv: u64) -> SysResult {
+    let t = if tv == 0 {
+        None
+    } else {
+        let v: lx_abi::structs::Timeval = c.read(tv)?;
+        if v.tv_sec < 0 || !(0..1_000_000).contains(&v.tv_usec) {
+            return Err(Errno::EINVAL);
+        }
+        Some(Timespec {
+            tv_sec: v.tv_sec,
+            tv_nsec: v.tv_usec * 1000,
+        })
+    };
+    let start = c.host.now_ns();
+    let res = do_select(c, nfds, [r, w, e], t);
+    if let Some(t) = t {
+        let total = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
+        let left = total.saturating_sub(c.host.now_ns().saturating_sub(start));
+        let v = lx_abi::structs::Timeval {
+            tv_sec: (left / 1_000_000_000) as i64,
+            tv_usec: ((left % 1_000_000_000) / 1000) as i64,
+        };
+        c.write(tv, &v)?;
+    }
+    res
+}
+
+/// pselect6(2): the sixth argument points at {sigset pointer, size}.
+pub fn sys_pselect6(
+    c: &mut Ctx<'_>,
+    nfds: i32,
+    r: u64,
+    w: u64,
+    e: u64,
+    tsp: u64,
+    sig: u64,
+) -> SysResult {
+    let t = if tsp == 0 {
+        None
+    } else {
+        let t: Timespec = c.read(tsp)?;
+        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+            return Err(Errno::EINVAL);
+        }
+        Some(t)
+    };
+    if sig != 0 {
+        let [set, size]: [u64; 2] = c.read(sig)?;
+        if set != 0 {
+            if size != 8 {
+                return Err(Errno::EINVAL);
+            }
+            let m: u64 = c.read(set)?;
+            let old = c.k.sig.mask;
+            c.k.sig.set_mask(lx_abi::signal::SigSet(m));
+            c.k.sig.restore_mask = Some(old);
+        }
+    }
+    let start = c.host.now_ns();
+    let res = do_select(c, nfds, [r, w, e], t);
+    if let Some(t) = t {
+        let total = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
+        let left = total.saturating_sub(c.host.now_ns().saturating_sub(start));
+        let rem = Timespec {
+            tv_sec: (left / 1_000_000_000) as i64,
+            tv_nsec: (left % 1_000_000_000) as i64,
+        };
+        c.write(tsp, &rem)?;
+    }
+    res
 }

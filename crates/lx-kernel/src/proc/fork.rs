@@ -128,6 +128,7 @@ pub fn do_fork(
             c.k.fs_base = tls;
         }
         c.host.registry_add(pid);
+        c.host.registry_set_cmdline(pid, &c.k.cmdline);
         if let Some(p) = pipe {
             let _ = c.host.close(p[0]);
             c.k.vfork_fd = Some(p[1]);

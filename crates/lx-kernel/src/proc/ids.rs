@@ -128,3 +128,126 @@ pub fn sys_getresgid(c: &mut Ctx<'_>, r: u64, e: u64, s: u64) -> SysResult {
     let v = [id.gid, id.egid, id.sgid];
     put3(c, r, e, s, v)
 }
+
+// ---------------------------------------------------------------- set*id
+//
+// Credentials are lx's view: a guest that is root (uid 0, or `-0`) may take
+// any ids; others may only move among their real, effective and saved ids,
+// as POSIX allows. The host process keeps the host user's credentials.
+
+const KEEP: u32 = u32::MAX;
+
+fn may(c: &Ctx<'_>, v: u32, r: u32, e: u32, s: u32) -> bool {
+    v == KEEP || c.k.id.euid == 0 || v == r || v == e || v == s
+}
+
+/// setresuid(2).
+pub fn sys_setresuid(c: &mut Ctx<'_>, r: u32, e: u32, s: u32) -> SysResult {
+    let id = &c.k.id;
+    let (cr, ce, cs) = (id.uid, id.euid, id.suid);
+    if !(may(c, r, cr, ce, cs) && may(c, e, cr, ce, cs) && may(c, s, cr, ce, cs)) {
+        return Err(Errno::EPERM);
+    }
+    let id = &mut c.k.id;
+    if r != KEEP {
+        id.uid = r;
+    }
+    if e != KEEP {
+        id.euid = e;
+    }
+    if s != KEEP {
+        id.suid = s;
+    }
+    Ok(0)
+}
+
+/// setresgid(2).
+pub fn sys_setresgid(c: &mut Ctx<'_>, r: u32, e: u32, s: u32) -> SysResult {
+    let id = &c.k.id;
+    let (cr, ce, cs) = (id.gid, id.egid, id.sgid);
+    if !(may(c, r, cr, ce, cs) && may(c, e, cr, ce, cs) && may(c, s, cr, ce, cs)) {
+        return Err(Errno::EPERM);
+    }
+    let id = &mut c.k.id;
+    if r != KEEP {
+        id.gid = r;
+    }
+    if e != KEEP {
+        id.egid = e;
+    }
+    if s != KEEP {
+        id.sgid = s;
+    }
+    Ok(0)
+}
+
+/// setuid(2): root sets all three ids, others the effective one.
+pub fn sys_setuid(c: &mut Ctx<'_>, uid: u32) -> SysResult {
+    if uid == KEEP {
+        return Err(Errno::EINVAL);
+    }
+    if c.k.id.euid == 0 {
+        sys_setresuid(c, uid, uid, uid)
+    } else {
+        sys_setresuid(c, KEEP, uid, KEEP)
+    }
+}
+
+/// setgid(2).
+pub fn sys_setgid(c: &mut Ctx<'_>, gid: u32) -> SysResult {
+    if gid == KEEP {
+        return Err(Errno::EINVAL);
+    }
+    if c.k.id.euid == 0 {
+        sys_setresgid(c, gid, gid, gid)
+    } else {
+        sys_setresgid(c, KEEP, gid, KEEP)
+    }
+}
+
+/// setreuid(2).
+pub fn sys_setreuid(c: &mut Ctx<'_>, r: u32, e: u32) -> SysResult {
+    let old_r = c.k.id.uid;
+    sys_setresuid(c, r, e, KEEP)?;
+    // The saved id follows the effective one when the real one changed or
+    // the effective one differs from the old real one.
+    if r != KEEP || (e != KEEP && e != old_r) {
+        c.k.id.suid = c.k.id.euid;
+    }
+    Ok(0)
+}
+
+/// setregid(2).
+pub fn sys_setregid(c: &mut Ctx<'_>, r: u32, e: u32) -> SysResult {
+    let old_r = c.k.id.gid;
+    sys_setresgid(c, r, e, KEEP)?;
+    if r != KEEP || (e != KEEP && e != old_r) {
+        c.k.id.sgid = c.k.id.egid;
+    }
+    Ok(0)
+}
+
+/// setgroups(2): root only.
+pub fn sys_setgroups(c: &mut Ctx<'_>, n: i32, list: u64) -> SysResult {
+    if !(0..=65536).contains(&n) {
+        return Err(Errno::EINVAL);
+    }
+    if c.k.id.euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let mut g = alloc::vec![0u32; n as usize];
+    user::copy_in(c.host, list, g.as_mut_bytes())?;
+    c.k.id.groups = g;
+    Ok(0)
+}
+
+/// setfsuid(2): returns the previous fs uid (lx keeps it equal to the
+/// effective uid).
+pub fn sys_setfsuid(c: &mut Ctx<'_>, _uid: u32) -> SysResult {
+    Ok(c.k.id.euid as usize)
+}
+
+/// setfsgid(2).
+pub fn sys_setfsgid(c: &mut Ctx<'_>, _gid: u32) -> SysResult {
+    Ok(c.k.id.egid as usize)
+}

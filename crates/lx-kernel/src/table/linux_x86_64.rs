@@ -33,6 +33,7 @@ bind! {
     writev: Full => |c, a| fs::rw::sys_writev(c, a.int(0), a.u(1), a.int(2));
     access: Full => |c, a| fs::stat::sys_access(c, a.u(0), a.uint(1));
     pipe: Full => |c, a| fs::pipe::sys_pipe(c, a.u(0));
+    select: Full => |c, a| fs::poll::sys_select(c, a.int(0), a.u(1), a.u(2), a.u(3), a.u(4));
     sched_yield: Full => |c, _a| proc::sched::sys_sched_yield(c);
     mremap: Full => |c, a| mm::mmap::sys_mremap(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     msync: Full => |c, a| mm::mmap::sys_msync(c, a.u(0), a.u(1), a.int(2));
@@ -43,6 +44,9 @@ bind! {
     pause: Full => |c, _a| signal::mask::sys_pause(c);
     nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
         |c, a| time::sys_nanosleep(c, a.u(0), a.u(1));
+    getitimer: Full => |c, a| time::sys_getitimer(c, a.int(0), a.u(1));
+    alarm: Full => |c, a| time::sys_alarm(c, a.uint(0));
+    setitimer: Full => |c, a| time::sys_setitimer(c, a.int(0), a.u(1), a.u(2));
     getpid: Full => |c, _a| proc::ids::sys_getpid(c);
     sendfile: Full => |c, a| fs::attr::sys_sendfile(c, a.int(0), a.int(1), a.u(2), a.u(3));
     clone: Partial("new processes (fork-like); CLONE_VM|CLONE_VFORK as a fork whose parent waits; threads, namespaces and CLONE_PIDFD not yet") => |c, a| proc::fork::sys_clone(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
@@ -84,16 +88,25 @@ bind! {
     sysinfo: Full => |c, a| proc::info::sys_sysinfo(c, a.u(0));
     getuid: Full => |c, _a| proc::ids::sys_getuid(c);
     getgid: Full => |c, _a| proc::ids::sys_getgid(c);
+    setuid: Partial("lx's view of the guest's ids; the host process keeps the host user's") => |c, a| proc::ids::sys_setuid(c, a.uint(0));
+    setgid: Partial("lx's view of the guest's ids") => |c, a| proc::ids::sys_setgid(c, a.uint(0));
     geteuid: Full => |c, _a| proc::ids::sys_geteuid(c);
     getegid: Full => |c, _a| proc::ids::sys_getegid(c);
     setpgid: Full => |c, a| proc::ids::sys_setpgid(c, a.int(0), a.int(1));
     getppid: Full => |c, _a| proc::ids::sys_getppid(c);
     getpgrp: Full => |c, _a| proc::ids::sys_getpgrp(c);
     setsid: Full => |c, _a| proc::ids::sys_setsid(c);
+    setreuid: Partial("lx's view of the guest's ids") => |c, a| proc::ids::sys_setreuid(c, a.uint(0), a.uint(1));
+    setregid: Partial("lx's view of the guest's ids") => |c, a| proc::ids::sys_setregid(c, a.uint(0), a.uint(1));
     getgroups: Full => |c, a| proc::ids::sys_getgroups(c, a.int(0), a.u(1));
+    setgroups: Partial("lx's view of the guest's groups") => |c, a| proc::ids::sys_setgroups(c, a.int(0), a.u(1));
+    setresuid: Partial("lx's view of the guest's ids") => |c, a| proc::ids::sys_setresuid(c, a.uint(0), a.uint(1), a.uint(2));
     getresuid: Full => |c, a| proc::ids::sys_getresuid(c, a.u(0), a.u(1), a.u(2));
+    setresgid: Partial("lx's view of the guest's ids") => |c, a| proc::ids::sys_setresgid(c, a.uint(0), a.uint(1), a.uint(2));
     getresgid: Full => |c, a| proc::ids::sys_getresgid(c, a.u(0), a.u(1), a.u(2));
     getpgid: Full => |c, a| proc::ids::sys_getpgid(c, a.int(0));
+    setfsuid: Partial("the fs uid is the effective uid") => |c, a| proc::ids::sys_setfsuid(c, a.uint(0));
+    setfsgid: Partial("the fs gid is the effective gid") => |c, a| proc::ids::sys_setfsgid(c, a.uint(0));
     getsid: Full => |c, a| proc::ids::sys_getsid(c, a.int(0));
     rt_sigpending: Full => |c, a| signal::mask::sys_rt_sigpending(c, a.u(0), a.u(1));
     rt_sigsuspend: Full => |c, a| signal::mask::sys_rt_sigsuspend(c, a.u(0), a.u(1));
@@ -131,6 +144,11 @@ bind! {
     getdents64: Full => |c, a| fs::dir::sys_getdents64(c, a.int(0), a.u(1), a.uint(2));
     set_tid_address: Full => |c, a| proc::thread::sys_set_tid_address(c, a.u(0));
     fadvise64: Full => |c, a| fs::attr::sys_fadvise64(c, a.int(0), a.long(1), a.long(2), a.int(3));
+    timer_create: Partial("SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID of the calling thread") => |c, a| time::sys_timer_create(c, a.int(0), a.u(1), a.u(2));
+    timer_settime: Full => |c, a| time::sys_timer_settime(c, a.int(0), a.int(1), a.u(2), a.u(3));
+    timer_gettime: Full => |c, a| time::sys_timer_gettime(c, a.int(0), a.u(1));
+    timer_getoverrun: Full => |c, a| time::sys_timer_getoverrun(c, a.int(0));
+    timer_delete: Full => |c, a| time::sys_timer_delete(c, a.int(0));
     clock_gettime: Full => |c, a| time::sys_clock_gettime(c, a.int(0), a.u(1));
     clock_getres: Full => |c, a| time::sys_clock_getres(c, a.int(0), a.u(1));
     clock_nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
@@ -154,6 +172,7 @@ bind! {
     readlinkat: Full => |c, a| fs::stat::sys_readlinkat(c, a.int(0), a.u(1), a.u(2), a.int(3));
     fchmodat: Full => |c, a| fs::attr::sys_fchmodat(c, a.int(0), a.u(1), a.uint(2));
     faccessat: Full => |c, a| fs::stat::sys_faccessat(c, a.int(0), a.u(1), a.uint(2));
+    pselect6: Full => |c, a| fs::poll::sys_pselect6(c, a.int(0), a.u(1), a.u(2), a.u(3), a.u(4), a.u(5));
     ppoll: Full => |c, a| fs::poll::sys_ppoll(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     set_robust_list: Full => |c, a| proc::thread::sys_set_robust_list(c, a.u(0), a.u(1));
     utimensat: Full => |c, a| fs::attr::sys_utimensat(c, a.int(0), a.u(1), a.u(2), a.uint(3));

@@ -128,6 +128,22 @@ const LX_SYSCTLS: &[&[u8]] = &[
     b"kernel/random/uuid",
 ];
 
+/// What lx shows of another process of the run.
+const OTHER_PID_FILES: &[&[u8]] = &[
+    b"stat",
+    b"status",
+    b"statm",
+    b"cmdline",
+    b"comm",
+    b"environ",
+    b"maps",
+    b"smaps",
+    b"limits",
+    b"cgroup",
+    b"oom_score_adj",
+    b"loginuid",
+];
+
 const PID_DIRS: &[&[u8]] = &[b"fd", b"fdinfo", b"task", b"net"];
 const PID_MAGIC: &[&[u8]] = &[b"exe", b"cwd", b"root"];
 
@@ -247,7 +263,17 @@ fn proc_lookup(k: &Kernel, h: &dyn Host, rel: &[u8]) -> Result<Option<VNode>, Er
         _ => {}
     }
     if !is_own_pid(k, first) {
-        return Ok(None);
+        let Some(pid) = parse_num(first) else {
+            return Ok(None);
+        };
+        if !other_pids(k, h).contains(&pid) {
+            return Ok(None);
+        }
+        return Ok(match rest.unwrap_or(b"") {
+            b"" => Some(VNode::Dir),
+            f if OTHER_PID_FILES.contains(&f) => Some(VNode::File { mode: 0o444 }),
+            _ => None,
+        });
     }
     pid_lookup(k, rest.unwrap_or(b""))
 }
@@ -346,7 +372,12 @@ pub fn list(
         }
         MountKind::Proc => {
             if rel.is_empty() {
-                add(format!("{}", k.id.pid).as_bytes(), DT_DIR);
+                let mut pids = other_pids(k, h);
+                pids.push(k.id.pid);
+                pids.sort_unstable();
+                for p in pids {
+                    add(format!("{p}").as_bytes(), DT_DIR);
+                }
                 add(b"self", DT_LNK);
                 add(b"thread-self", DT_LNK);
                 add(b"mounts", DT_LNK);
@@ -359,8 +390,16 @@ pub fn list(
                 return pass_list(h, &host_path(b"/proc/sys", rest));
             } else {
                 let mut parts = rel.splitn(2, |&b| b == b'/');
-                let _pid = parts.next();
+                let pid = parts.next().and_then(parse_num);
                 let mut sub = parts.next().unwrap_or(b"");
+                if pid != Some(k.id.pid) {
+                    if sub.is_empty() {
+                        for f in OTHER_PID_FILES {
+                            add(f, DT_REG);
+                        }
+                    }
+                    return Ok(out);
+                }
                 if let Some(t) = sub.strip_prefix(b"task/") {
                     let mut p = t.splitn(2, |&b| b == b'/');
                     let _ = p.next();
@@ -487,7 +526,12 @@ pub fn content(k: &Kernel, h: &dyn Host, kind: &MountKind, rel: &[u8]) -> Result
                         let _ = p.next();
                         rest = p.next().unwrap_or(b"");
                     }
-                    pid_file(k, h, rest)
+                    let pid = parse_num(first).ok_or(Errno::ENOENT)?;
+                    if pid == k.id.pid {
+                        pid_file(k, h, rest)
+                    } else {
+                        other_pid_file(k, h, pid, rest)
+                    }
                 }
             }
         }
@@ -544,6 +588,47 @@ fn replace_field(line: &[u8], key: &[u8], value: &str, out: &mut Vec<u8>) -> boo
     } else {
         false
     }
+}
+
+/// Files of another process of the run: its host files (pids are the
+/// host's), its command line from the registry, lx's lines rewritten.
+fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec<u8>, Errno> {
+    let dir = format!("/proc/{pid}");
+    Ok(match name {
+        b"cmdline" => h.registry_cmdline(pid).unwrap_or_default(),
+        b"environ" | b"auxv" => Vec::new(),
+        b"status" => {
+            let host = read_host(h, host_path(dir.as_bytes(), b"status").as_slice())?;
+            let mut out = Vec::new();
+            for line in host.split_inclusive(|&b| b == b'\n') {
+                let l = line.strip_suffix(b"\n").unwrap_or(line);
+                let done = replace_field(l, b"Seccomp:\t", "0", &mut out)
+                    || replace_field(l, b"Seccomp_filters:\t", "0", &mut out);
+                if !done {
+                    out.extend_from_slice(l);
+                    out.push(b'\n');
+                }
+            }
+            out
+        }
+        b"maps" | b"smaps" => {
+            let host = read_host(h, host_path(dir.as_bytes(), name).as_slice())?;
+            filter_maps(k, h, &host)
+        }
+        _ => read_host(h, host_path(dir.as_bytes(), name).as_slice())?,
+    })
+}
+
+/// Processes of the run other than this one that still exist.
+pub fn other_pids(k: &Kernel, h: &dyn Host) -> Vec<i32> {
+    let mut v: Vec<i32> = h
+        .registry_pids()
+        .into_iter()
+        .filter(|&p| p != k.id.pid)
+        .filter(|&p| hostfs::lstat_at(h, -100, format!("/proc/{p}").as_bytes()).is_ok())
+        .collect();
+    v.sort_unstable();
+    v
 }
 
 fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
