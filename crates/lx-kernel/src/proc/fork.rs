@@ -138,6 +138,9 @@ pub fn do_fork(
         }
         return Ok(0);
     }
+    // Registered by the parent too, before anyone can name it (a `kill $!`
+    // right after the fork must find it).
+    c.host.registry_add(r);
     if let Some(p) = pipe {
         let _ = c.host.close(p[1]);
         let mut b = [0u8; 1];

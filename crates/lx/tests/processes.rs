@@ -1,0 +1,394 @@
+//! Processes, pipes and signals: shells, scripts and builds under lx match
+//! native runs; runs end without leaving processes behind.
+//!
+//! Shell cases run under dash (/bin/sh), bash and busybox sh with `-c`,
+//! natively and under lx (`--quiet`: glibc's NSS asks for an nscd socket,
+//! which lx reports on its own stderr until sockets land).
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The shell scripts every shell runs. Each must print the same natively
+/// and under lx (no pids, no timings).
+const SCRIPTS: &[(&str, &str)] = &[
+    ("pipeline", "ls -la /usr/bin | sort -k5 -n | tail -3"),
+    (
+        "pipeline-awk",
+        "seq 1 100000 | awk '{ print $1 % 7 }' | sort | uniq -c | wc -l",
+    ),
+    (
+        "command-substitution",
+        "x=$(echo a; echo b); echo \"[$x]\"; echo $(echo nested $(echo deep))",
+    ),
+    ("subshell", "(cd /etc && pwd); pwd; (exit 3); echo $?"),
+    (
+        "background-wait",
+        "sleep 0.2 & echo started; wait; echo done $?",
+    ),
+    ("trap-exit", "trap 'echo bye' EXIT; echo hi"),
+    (
+        "trap-term",
+        "trap 'echo got TERM' TERM; kill -TERM $$; echo after",
+    ),
+    (
+        "trap-usr1-during-wait",
+        "trap 'echo got USR1' USR1; (sleep 0.2; kill -USR1 $$) & wait; echo end",
+    ),
+    (
+        "kill-term",
+        "sleep 5 & kill -TERM $!; wait $!; echo status $?",
+    ),
+    ("killed-by-sigkill", "sh -c 'kill -9 $$'; echo status $?"),
+    ("timeout", "timeout 1 sleep 5; echo status $?"),
+    (
+        "xargs-parallel",
+        "printf 'a\\nb\\nc\\nd\\ne\\n' | xargs -P4 -n1 echo | sort",
+    ),
+    (
+        "find-xargs-grep",
+        "find /usr/share/doc/bash -type f | xargs grep -l Debian | sort",
+    ),
+    ("here-document", "cat <<EOF\nhello $HOME\n  indented\nEOF"),
+    (
+        "redirections",
+        "f=/tmp/lx-redir.$$; echo out > $f; echo more >> $f; cat < $f; echo err 1>&2; \
+         ls /nonexistent 2>/dev/null || echo missing; rm $f",
+    ),
+    (
+        "fifo",
+        "f=/tmp/lx-fifo.$$; mkfifo $f; (echo via fifo > $f &); cat $f; rm $f",
+    ),
+    (
+        "exit-status",
+        "false; echo $?; true; echo $?; sh -c 'exit 42'; echo $?",
+    ),
+];
+
+fn shell_case(shell: &Path, script: &str) -> Case {
+    Case::new(shell).args(["-c", script]).lx_opts(["--quiet"])
+}
+
+/// Shells name pids in their job reports ("line 1: 4242 Killed"): those
+/// differ between any two runs, so digits in stderr are compared as one.
+fn without_numbers(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for &c in b {
+        if c.is_ascii_digit() {
+            if out.last() != Some(&b'#') {
+                out.push(b'#');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn run_scripts(shell: &Path) {
+    let mut failures = Vec::new();
+    for (name, script) in SCRIPTS {
+        let c = shell_case(shell, script);
+        let native = c.run_native();
+        let lx = c.run_lx();
+        if native.status.code() != lx.status.code()
+            || native.stdout != lx.stdout
+            || without_numbers(&native.stderr) != without_numbers(&lx.stderr)
+        {
+            failures.push(format!(
+                "{name}: {script}\n--- native ---\n{}\n--- lx ---\n{}",
+                native.dump(),
+                lx.dump()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn dash_scripts() {
+    run_scripts(Path::new("/bin/sh"));
+}
+
+#[test]
+fn bash_scripts() {
+    run_scripts(Path::new("/bin/bash"));
+}
+
+#[test]
+fn busybox_sh_scripts() {
+    // busybox sh runs its applets for the commands it has (seq, sort, awk...).
+    let bb = busybox();
+    let dir = scratch("bbsh");
+    fs::create_dir_all(&dir).unwrap();
+    let sh = dir.join("sh");
+    std::os::unix::fs::symlink(&bb, &sh).unwrap();
+    run_scripts(&sh);
+}
+
+#[test]
+fn make_j2_builds_with_gcc() {
+    let dir = scratch("make");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("a.c"), "#include <stdio.h>\nint f(void);\nint main(void) { printf(\"f=%d\\n\", f()); return 0; }\n").unwrap();
+    fs::write(
+        dir.join("b.c"),
+        "int g(void);\nint f(void) { return g() + 1; }\n",
+    )
+    .unwrap();
+    fs::write(dir.join("c.c"), "int g(void) { return 41; }\n").unwrap();
+    fs::write(
+        dir.join("Makefile"),
+        "prog: a.o b.o c.o\n\tgcc -o prog a.o b.o c.o\n%.o: %.c\n\tgcc -O1 -c -o $@ $<\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    // Built and run under lx (its writes stay in the overlay)...
+    let c = Case::new("/bin/sh")
+        .args(["-c", &format!("cd {d} && make -s -j2 && ./prog")])
+        .lx_opts(["--quiet"]);
+    let lx = c.run_lx();
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    assert_eq!(lx.stdout_str(), "f=42\n");
+    assert!(!dir.join("prog").exists(), "the build wrote to the host");
+    // ... and natively, the same.
+    let native = c.run_native();
+    assert_eq!(native.stdout, lx.stdout);
+}
+
+#[test]
+fn python_subprocess_and_fork() {
+    let c = Case::new("/usr/bin/python3")
+        .args([
+            "-c",
+            r#"
+import os, subprocess, sys
+print(subprocess.run(["echo", "hi"], capture_output=True).stdout)
+print(subprocess.run("exit 3", shell=True).returncode)
+print(subprocess.check_output(["sh", "-c", "echo $((6*7))"]))
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+_, status = os.waitpid(pid, 0)
+print(os.WEXITSTATUS(status))
+r, w = os.pipe()
+if os.fork() == 0:
+    os.close(r); os.write(w, b"through a pipe"); os._exit(0)
+os.close(w); print(os.read(r, 100)); os.wait()
+"#,
+        ])
+        .lx_opts(["--quiet"]);
+    let (_, lx) = assert_same(&c);
+    assert!(lx.stdout_str().contains("42"));
+}
+
+#[test]
+fn ps_ef_in_the_debian_rootfs_shows_the_tree() {
+    let root = std::env::var_os("LX_TEST_ROOTFS").map_or_else(
+        || "/var/cache/lx-tests/bookworm".into(),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        root.join("bin/ps").exists(),
+        "no procps in {}: run .ci/run (debootstrap --include=procps)",
+        root.display()
+    );
+    let mut cmd = Command::new(lx_bin());
+    cmd.args(["run", "--quiet", "-r"]).arg(&root).args([
+        "/bin/sh",
+        "-c",
+        "sleep 1 & echo $$ $!; ps -eo pid=,ppid=,comm=",
+    ]);
+    let out = run(&mut cmd, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", out.dump());
+    let text = out.stdout_str();
+    let mut lines = text.lines();
+    let ids: Vec<i32> = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let (sh, sleep) = (ids[0], ids[1]);
+    let rows: Vec<(i32, i32, String)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].to_string(),
+            )
+        })
+        .collect();
+    assert!(rows.contains(&(sleep, sh, "sleep".into())), "{text}");
+    assert!(rows.iter().any(|r| r.1 == sh && r.2 == "ps"), "{text}");
+    assert!(rows.iter().any(|r| r.0 == sh && r.2 == "sh"), "{text}");
+    // Only the run's processes.
+    assert_eq!(rows.len(), 3, "{text}");
+}
+
+fn shim_processes() -> Vec<String> {
+    let mut v = Vec::new();
+    for e in fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(cmd) = fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        let zombie = stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'));
+        if cmd.starts_with(b"lx-shim") && !zombie {
+            v.push(format!("{name}: {}", String::from_utf8_lossy(&cmd)));
+        }
+    }
+    v
+}
+
+fn wait_until_gone(marker: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let left: Vec<String> = shim_processes()
+            .into_iter()
+            .filter(|p| {
+                let pid = p.split(':').next().unwrap();
+                fs::read(format!("/proc/{pid}/environ")).is_ok_and(|_| true)
+                    && fs::read_to_string(format!("/proc/{pid}/comm"))
+                        .is_ok_and(|c| c.trim() == marker)
+            })
+            .collect();
+        if left.is_empty() || Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn nothing_survives_the_run() {
+    // A background job outliving its shell.
+    let dir = scratch("leak");
+    fs::create_dir_all(&dir).unwrap();
+    let sleeper = dir.join("lxleak1");
+    std::os::unix::fs::symlink("/bin/sleep", &sleeper).unwrap();
+    let mut cmd = Command::new(lx_bin());
+    cmd.args(["run", "/bin/sh", "-c"])
+        .arg(format!("{} 30 & exit 0", sleeper.display()));
+    let out = run(&mut cmd, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", out.dump());
+    let left = wait_until_gone("lxleak1");
+    assert!(left.is_empty(), "left behind: {left:?}");
+
+    // lx killed with SIGKILL in the middle of a run.
+    let sleeper = dir.join("lxleak2");
+    std::os::unix::fs::symlink("/bin/sleep", &sleeper).unwrap();
+    let mut child = Command::new(lx_bin())
+        .args(["run", "/bin/sh", "-c"])
+        .arg(format!(
+            "{s} 30 & {s} 31; echo never",
+            s = sleeper.display()
+        ))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while shim_processes()
+        .iter()
+        .filter(|p| {
+            let pid = p.split(':').next().unwrap();
+            fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "lxleak2")
+        })
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "the sleeps did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = wait_until_gone("lxleak2");
+    assert!(left.is_empty(), "left behind after kill -9 of lx: {left:?}");
+}
+
+#[test]
+fn two_thousand_fork_exec_wait_cycles_leak_nothing() {
+    // The guest counts its fds and zombies; the host side counts the shim
+    // process's own fds (lx's included) before and after.
+    let script = r#"
+import os, sys
+def cycle(n):
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:
+            os.execv("/bin/true", ["true"])
+        os.waitpid(pid, 0)
+cycle(20)
+print("ready", os.getpid(), len(os.listdir("/proc/self/fd")), flush=True)
+sys.stdin.readline()
+cycle(2000)
+zombies = [p for p in os.listdir("/proc") if p.isdigit() and p != str(os.getpid())]
+print("done", len(os.listdir("/proc/self/fd")), len(zombies), flush=True)
+sys.stdin.readline()
+"#;
+    let mut child = Command::new(lx_bin())
+        .args(["run", "--quiet", "/usr/bin/python3", "-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(f.first(), Some(&"ready"), "{line}");
+    let pid: i32 = f[1].parse().unwrap();
+    let guest_fds_before: usize = f[2].parse().unwrap();
+    let host_fds = || fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
+    let rss = || {
+        fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("VmRSS:")
+                    .map(|v| v.trim().trim_end_matches(" kB").parse::<u64>().unwrap())
+            })
+            .unwrap()
+    };
+    let (fds_before, rss_before) = (host_fds(), rss());
+    stdin.write_all(b"\n").unwrap();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(f.first(), Some(&"done"), "{line}");
+    let (fds_after, rss_after) = (host_fds(), rss());
+    stdin.write_all(b"\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        f[1].parse::<usize>().unwrap(),
+        guest_fds_before,
+        "guest fds grew"
+    );
+    assert_eq!(f[2], "0", "zombies or leftover processes");
+    assert_eq!(fds_after, fds_before, "lx's host fds grew");
+    assert!(
+        rss_after < rss_before + 8 * 1024,
+        "memory grew from {rss_before} kB to {rss_after} kB"
+    );
+}
