@@ -70,7 +70,7 @@ fn file_and_gzip() {
 }
 
 #[test]
-fn ld_so_lists_libraries() {
+fn ld_so_and_ldd_list_libraries() {
     // The addresses are randomized in both runs: compare without them.
     let strip = |b: &[u8]| {
         String::from_utf8_lossy(b)
@@ -78,12 +78,17 @@ fn ld_so_lists_libraries() {
             .map(|l| l.split(" (0x").next().unwrap_or(l).to_string())
             .collect::<Vec<_>>()
     };
-    let c = host("/lib64/ld-linux-x86-64.so.2", &["--list", "/bin/ls"]);
-    let native = c.run_native();
-    let lx = c.run_lx();
-    assert_eq!(lx.status.code(), native.status.code(), "{}", lx.dump());
-    assert_eq!(strip(&lx.stdout), strip(&native.stdout), "{}", lx.dump());
-    assert!(String::from_utf8_lossy(&lx.stdout).contains("libc.so.6"));
+    // ld.so itself, and ldd (a bash script that runs it: fork and exec).
+    for c in [
+        host("/lib64/ld-linux-x86-64.so.2", &["--list", "/bin/ls"]),
+        host("/usr/bin/ldd", &["/bin/ls"]),
+    ] {
+        let native = c.run_native();
+        let lx = c.run_lx();
+        assert_eq!(lx.status.code(), native.status.code(), "{}", lx.dump());
+        assert_eq!(strip(&lx.stdout), strip(&native.stdout), "{}", lx.dump());
+        assert!(String::from_utf8_lossy(&lx.stdout).contains("libc.so.6"));
+    }
 }
 
 fn script(name: &str, body: &str) -> PathBuf {
