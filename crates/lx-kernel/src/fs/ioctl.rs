@@ -14,6 +14,11 @@ const TIOCSWINSZ: u32 = 0x5414;
 const FIONREAD: u32 = 0x541B;
 const FIONBIO: u32 = 0x5421;
 const FIONCLEX: u32 = 0x5450;
+const TIOCSCTTY: u32 = 0x540E;
+const TIOCGPGRP: u32 = 0x540F;
+const TIOCSPGRP: u32 = 0x5410;
+const TIOCNOTTY: u32 = 0x5422;
+const TIOCGSID: u32 = 0x5429;
 const FIOCLEX: u32 = 0x5451;
 
 /// ioctl(2). Requests lx does not know give ENOTTY, as a device driver
@@ -48,6 +53,37 @@ pub fn sys_ioctl(c: &mut Ctx<'_>, fd: i32, req: u32, arg: u64) -> SysResult {
             let fl = if on != 0 { fl | nb } else { fl & !nb };
             c.host.set_status_flags(h, fl).map(|()| 0)
         }
+        // Job control: process groups and sessions are the host's, and so
+        // is the terminal; pids are the host's.
+        TIOCGPGRP | TIOCGSID => {
+            crate::user::slice(arg, 4)?;
+            c.host.syscall(
+                lx_abi::syscalls::nr::ioctl,
+                [h as u64, u64::from(req), arg, 0, 0, 0],
+            )
+        }
+        TIOCSPGRP => {
+            let pgid: i32 = c.read(arg)?;
+            let run = c.host.registry_pids();
+            let member = run.iter().any(|&p| {
+                c.host
+                    .syscall(lx_abi::syscalls::nr::getpgid, [p as u64, 0, 0, 0, 0, 0])
+                    .is_ok_and(|g| g as i32 == pgid)
+            });
+            if !member {
+                return Err(Errno::EPERM);
+            }
+            crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+                c.host.syscall(
+                    lx_abi::syscalls::nr::ioctl,
+                    [h as u64, u64::from(req), arg, 0, 0, 0],
+                )
+            })
+        }
+        TIOCSCTTY | TIOCNOTTY => c.host.syscall(
+            lx_abi::syscalls::nr::ioctl,
+            [h as u64, u64::from(req), arg & 1, 0, 0, 0],
+        ),
         FIOCLEX | FIONCLEX => {
             c.k.fds.get_mut(fd)?.cloexec = req == FIOCLEX;
             Ok(0)

@@ -63,3 +63,112 @@ pub fn sys_pipe2(c: &mut Ctx<'_>, fds: u64, flags: u32) -> SysResult {
 pub fn sys_pipe(c: &mut Ctx<'_>, fds: u64) -> SysResult {
     sys_pipe2(c, fds, 0)
 }
+
+/// splice(2) between guest fds (offsets are guest pointers the host uses).
+pub fn sys_splice(
+    c: &mut Ctx<'_>,
+    fin: i32,
+    oin: u64,
+    fout: i32,
+    oout: u64,
+    len: u64,
+    flags: u32,
+) -> SysResult {
+    if flags & !0xf != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let hi = c.k.fds.host_fd(fin)?;
+    let ho = c.k.fds.host_fd(fout)?;
+    for p in [oin, oout] {
+        if p != 0 {
+            crate::user::slice(p, 8)?;
+        }
+    }
+    crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+        c.host.syscall(
+            nr::splice,
+            [hi as u64, oin, ho as u64, oout, len, u64::from(flags)],
+        )
+    })
+}
+
+/// tee(2).
+pub fn sys_tee(c: &mut Ctx<'_>, fin: i32, fout: i32, len: u64, flags: u32) -> SysResult {
+    if flags & !0xf != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let hi = c.k.fds.host_fd(fin)?;
+    let ho = c.k.fds.host_fd(fout)?;
+    crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+        c.host
+            .syscall(nr::tee, [hi as u64, ho as u64, len, u64::from(flags), 0, 0])
+    })
+}
+
+/// vmsplice(2): the iovec array and its buffers are guest memory, checked.
+pub fn sys_vmsplice(c: &mut Ctx<'_>, fd: i32, iov: u64, n: u64, flags: u32) -> SysResult {
+    if flags & !0xf != 0 || n > 1024 {
+        return Err(Errno::EINVAL);
+    }
+    let h = c.k.fds.host_fd(fd)?;
+    let mut v = alloc::vec![lx_abi::structs::Iovec::default(); n as usize];
+    crate::user::copy_in(
+        c.host,
+        iov,
+        zerocopy::IntoBytes::as_mut_bytes(v.as_mut_slice()),
+    )?;
+    for e in &v {
+        crate::user::slice(e.iov_base, e.iov_len)?;
+    }
+    crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+        c.host.syscall(
+            nr::vmsplice,
+            [h as u64, v.as_ptr() as u64, n, u64::from(flags), 0, 0],
+        )
+    })
+}
+
+/// signalfd4(2): a host signalfd (the guest's blocked signals are blocked
+/// on the host too, so they queue there and the fd reads them).
+pub fn sys_signalfd4(c: &mut Ctx<'_>, fd: i32, mask: u64, size: u64, flags: u32) -> SysResult {
+    const SFD_CLOEXEC: u32 = 0o2000000;
+    const SFD_NONBLOCK: u32 = 0o4000;
+    if size != 8 || flags & !(SFD_CLOEXEC | SFD_NONBLOCK) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let m: u64 = c.read(mask)?;
+    if fd >= 0 {
+        let h = c.k.fds.host_fd(fd)?;
+        return c
+            .host
+            .syscall(
+                nr::signalfd4,
+                [h as u64, &m as *const u64 as u64, 8, 0, 0, 0],
+            )
+            .map(|_| fd as usize);
+    }
+    if fd != -1 {
+        return Err(Errno::EBADF);
+    }
+    let h = c.host.syscall(
+        nr::signalfd4,
+        [
+            u64::MAX,
+            &m as *const u64 as u64,
+            8,
+            u64::from((flags & SFD_NONBLOCK) | SFD_CLOEXEC),
+            0,
+            0,
+        ],
+    )? as i32;
+    install(
+        c,
+        OpenFile::host(h, b"anon_inode:[signalfd]".to_vec()),
+        flags & SFD_CLOEXEC != 0,
+    )
+}
+
+/// signalfd(2).
+pub fn sys_signalfd(c: &mut Ctx<'_>, fd: i32, mask: u64, size: u64) -> SysResult {
+    sys_signalfd4(c, fd, mask, size, 0)
+}

@@ -72,6 +72,8 @@ pub fn sys_prctl(c: &mut Ctx<'_>, option: i32, a2: u64, a3: u64, a4: u64, a5: u6
             Ok(usize::from(c.k.no_new_privs))
         }
         PR_SET_CHILD_SUBREAPER => {
+            // The host's: orphans below this process are reparented to it.
+            h.prctl(option, u64::from(a2 != 0), 0, 0, 0)?;
             c.k.child_subreaper = a2 != 0;
             Ok(0)
         }

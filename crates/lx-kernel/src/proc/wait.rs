@@ -15,6 +15,15 @@ const WNOTHREAD: u32 = 0x2000_0000;
 const WALL: u32 = 0x4000_0000;
 const WCLONE: u32 = 0x8000_0000;
 
+/// A waited-for child leaves the run's registry once it is gone from the
+/// host (reaped), not when it only reported a stop or a continue.
+fn forget_if_reaped(c: &Ctx<'_>, pid: i32) {
+    let p = alloc::format!("/proc/{pid}");
+    if crate::hostfs::lstat_at(c.host, -100, p.as_bytes()) == Err(Errno::ENOENT) {
+        c.host.registry_remove(pid);
+    }
+}
+
 /// wait4(2).
 pub fn sys_wait4(c: &mut Ctx<'_>, pid: i32, status: u64, options: u32, rusage: u64) -> SysResult {
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE) != 0 {
@@ -33,8 +42,7 @@ pub fn sys_wait4(c: &mut Ctx<'_>, pid: i32, status: u64, options: u32, rusage: u
         )
     })?;
     if r > 0 {
-        // Reaped: the pid leaves the run.
-        c.host.registry_remove(r as i32);
+        forget_if_reaped(c, r as i32);
     }
     Ok(r)
 }
@@ -76,12 +84,10 @@ pub fn sys_waitid(
             ],
         )
     })?;
-    if info != 0 && options & WNOWAIT == 0 && options & WEXITED != 0 {
+    if info != 0 && options & WNOWAIT == 0 {
         let si: lx_abi::structs::Siginfo = c.read(info)?;
-        let code = si.si_code;
-        // CLD_EXITED, CLD_KILLED, CLD_DUMPED: reaped.
-        if (1..=3).contains(&code) && si.pid() > 0 {
-            c.host.registry_remove(si.pid());
+        if si.pid() > 0 {
+            forget_if_reaped(c, si.pid());
         }
     }
     Ok(r)

@@ -107,8 +107,61 @@ pub fn sys_tgkill(c: &mut Ctx<'_>, tgid: i32, tid: i32, sig: i32) -> SysResult {
     if tgid <= 0 || tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    if tgid != c.k.id.pid || tid != c.k.id.tid {
+    if tgid == c.k.id.pid && tid == c.k.id.tid {
+        return send(c, sig, true);
+    }
+    // Another process of the run (single-threaded ones: tid == pid).
+    if tgid != tid || !c.host.registry_pids().contains(&tgid) {
         return Err(Errno::ESRCH);
     }
-    send(c, sig, true)
+    c.host
+        .syscall(
+            lx_abi::syscalls::nr::tgkill,
+            [tgid as u64, tid as u64, u64::from(sig), 0, 0, 0],
+        )
+        .map(|_| 0)
+}
+
+/// rt_sigqueueinfo(2): a signal with data to a process of the run. As on
+/// Linux, a guest may not pretend to be the kernel (si_code >= 0).
+pub fn sys_rt_sigqueueinfo(c: &mut Ctx<'_>, pid: i32, sig: i32, info: u64) -> SysResult {
+    let sig = check_sig(sig)?;
+    let si: lx_abi::structs::Siginfo = c.read(info)?;
+    if si.si_code >= 0 || si.si_code == -6 {
+        return Err(Errno::EPERM);
+    }
+    if pid != c.k.id.pid && !c.host.registry_pids().contains(&pid) {
+        return Err(Errno::ESRCH);
+    }
+    c.host
+        .syscall(
+            lx_abi::syscalls::nr::rt_sigqueueinfo,
+            [pid as u64, u64::from(sig), info, 0, 0, 0],
+        )
+        .map(|_| 0)
+}
+
+/// rt_tgsigqueueinfo(2).
+pub fn sys_rt_tgsigqueueinfo(
+    c: &mut Ctx<'_>,
+    tgid: i32,
+    tid: i32,
+    sig: i32,
+    info: u64,
+) -> SysResult {
+    let sig = check_sig(sig)?;
+    let si: lx_abi::structs::Siginfo = c.read(info)?;
+    if si.si_code >= 0 || si.si_code == -6 {
+        return Err(Errno::EPERM);
+    }
+    let mine = tgid == c.k.id.pid && tid == c.k.id.tid;
+    if !mine && (tgid != tid || !c.host.registry_pids().contains(&tgid)) {
+        return Err(Errno::ESRCH);
+    }
+    c.host
+        .syscall(
+            lx_abi::syscalls::nr::rt_tgsigqueueinfo,
+            [tgid as u64, tid as u64, u64::from(sig), info, 0, 0],
+        )
+        .map(|_| 0)
 }

@@ -75,3 +75,40 @@ pub fn sys_pause(c: &mut Ctx<'_>) -> SysResult {
         c.host.syscall(lx_abi::syscalls::nr::pause, [0; 6])
     })
 }
+
+/// rt_sigtimedwait(2): take a signal of `set` (which the guest blocks)
+/// from lx's pending set or wait for one from the host.
+pub fn sys_rt_sigtimedwait(
+    c: &mut Ctx<'_>,
+    set: u64,
+    info: u64,
+    timeout: u64,
+    size: u64,
+) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let want = SigSet(c.read::<u64>(set)?);
+    if timeout != 0 {
+        let t: lx_abi::structs::Timespec = c.read(timeout)?;
+        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if info != 0 {
+        crate::user::slice(info, 128)?;
+    }
+    if let Some(si) = c.k.sig.take_pending_in(want) {
+        if info != 0 {
+            c.write(info, &si)?;
+        }
+        return Ok(si.si_signo as usize);
+    }
+    let host_set = want.0;
+    crate::signal::blocking(c, crate::signal::Restart::Never, |c| {
+        c.host.syscall(
+            lx_abi::syscalls::nr::rt_sigtimedwait,
+            [&host_set as *const u64 as u64, info, timeout, 8, 0, 0],
+        )
+    })
+}

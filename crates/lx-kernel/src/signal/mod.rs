@@ -116,6 +116,17 @@ impl SignalState {
         self.pending_info[sig as usize] = None;
     }
 
+    /// Take a pending signal of `set` (sigtimedwait), lowest first.
+    pub fn take_pending_in(&mut self, set: SigSet) -> Option<Siginfo> {
+        let sig = self.pending.0 & set.0;
+        if sig == 0 {
+            return None;
+        }
+        let sig = sig.trailing_zeros() + 1;
+        self.pending.remove(sig);
+        self.pending_info[sig as usize].take()
+    }
+
     /// The next pending signal the guest does not block, lowest first.
     pub fn take_deliverable(&mut self) -> Option<Siginfo> {
         let sig = self.pending.difference(self.mask).iter().next()?;

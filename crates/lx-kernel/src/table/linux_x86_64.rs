@@ -25,7 +25,7 @@ bind! {
     rt_sigaction: Full => |c, a| signal::action::sys_rt_sigaction(c, a.int(0), a.u(1), a.u(2), a.u(3));
     rt_sigprocmask: Full => |c, a| signal::mask::sys_rt_sigprocmask(c, a.int(0), a.u(1), a.u(2), a.u(3));
     rt_sigreturn: Full => |c, _a| signal::frame::sys_rt_sigreturn(c);
-    ioctl: Partial("TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; other requests give ENOTTY") =>
+    ioctl: Partial("TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP (groups of the run), TIOCGSID, TIOCSCTTY, TIOCNOTTY, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; other requests give ENOTTY") =>
         |c, a| fs::ioctl::sys_ioctl(c, a.int(0), a.uint(1), a.u(2));
     pread64: Full => |c, a| fs::rw::sys_pread64(c, a.int(0), a.u(1), a.u(2), a.long(3));
     pwrite64: Full => |c, a| fs::rw::sys_pwrite64(c, a.int(0), a.u(1), a.u(2), a.long(3));
@@ -109,6 +109,8 @@ bind! {
     setfsgid: Partial("the fs gid is the effective gid") => |c, a| proc::ids::sys_setfsgid(c, a.uint(0));
     getsid: Full => |c, a| proc::ids::sys_getsid(c, a.int(0));
     rt_sigpending: Full => |c, a| signal::mask::sys_rt_sigpending(c, a.u(0), a.u(1));
+    rt_sigtimedwait: Full => |c, a| signal::mask::sys_rt_sigtimedwait(c, a.u(0), a.u(1), a.u(2), a.u(3));
+    rt_sigqueueinfo: Full => |c, a| signal::kill::sys_rt_sigqueueinfo(c, a.int(0), a.int(1), a.u(2));
     rt_sigsuspend: Full => |c, a| signal::mask::sys_rt_sigsuspend(c, a.u(0), a.u(1));
     sigaltstack: Full => |c, a| signal::altstack::sys_sigaltstack(c, a.u(0), a.u(1));
     utime: Full => |c, a| fs::attr::sys_utime(c, a.u(0), a.u(1));
@@ -154,7 +156,7 @@ bind! {
     clock_nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
         |c, a| time::sys_clock_nanosleep(c, a.int(0), a.int(1), a.u(2), a.u(3));
     exit_group #[noreturn]: Full => |c, a| proc::exit::sys_exit_group(c, a.int(0));
-    tgkill: Partial("only the calling thread can be signalled until threads land") =>
+    tgkill: Partial("the calling thread, or another process of the run (tid == tgid) until threads land") =>
         |c, a| signal::kill::sys_tgkill(c, a.int(0), a.int(1), a.int(2));
     utimes: Full => |c, a| fs::attr::sys_utimes(c, a.u(0), a.u(1));
     waitid: Partial("P_PIDFD gives EINVAL") => |c, a| proc::wait::sys_waitid(c, a.uint(0), a.int(1), a.u(2), a.uint(3), a.u(4));
@@ -175,10 +177,16 @@ bind! {
     pselect6: Full => |c, a| fs::poll::sys_pselect6(c, a.int(0), a.u(1), a.u(2), a.u(3), a.u(4), a.u(5));
     ppoll: Full => |c, a| fs::poll::sys_ppoll(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     set_robust_list: Full => |c, a| proc::thread::sys_set_robust_list(c, a.u(0), a.u(1));
+    splice: Full => |c, a| fs::pipe::sys_splice(c, a.int(0), a.u(1), a.int(2), a.u(3), a.u(4), a.uint(5));
+    tee: Full => |c, a| fs::pipe::sys_tee(c, a.int(0), a.int(1), a.u(2), a.uint(3));
+    vmsplice: Full => |c, a| fs::pipe::sys_vmsplice(c, a.int(0), a.u(1), a.u(2), a.uint(3));
     utimensat: Full => |c, a| fs::attr::sys_utimensat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
+    signalfd: Full => |c, a| fs::pipe::sys_signalfd(c, a.int(0), a.u(1), a.u(2));
     fallocate: Full => |c, a| fs::attr::sys_fallocate(c, a.int(0), a.int(1), a.long(2), a.long(3));
+    signalfd4: Full => |c, a| fs::pipe::sys_signalfd4(c, a.int(0), a.u(1), a.u(2), a.uint(3));
     dup3: Full => |c, a| fs::fdops::sys_dup3(c, a.int(0), a.int(1), a.int(2));
     pipe2: Partial("O_NOTIFICATION_PIPE gives ENOPKG") => |c, a| fs::pipe::sys_pipe2(c, a.u(0), a.uint(1));
+    rt_tgsigqueueinfo: Partial("other processes' main threads only until threads land") => |c, a| signal::kill::sys_rt_tgsigqueueinfo(c, a.int(0), a.int(1), a.int(2), a.u(3));
     prlimit64: Full => |c, a| proc::limits::sys_prlimit64(c, a.int(0), a.uint(1), a.u(2), a.u(3));
     syncfs: Full => |c, a| fs::attr::sys_syncfs(c, a.int(0));
     getcpu: Full => |c, a| proc::sched::sys_getcpu(c, a.u(0), a.u(1));
