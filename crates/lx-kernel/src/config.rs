@@ -40,6 +40,8 @@ pub struct Config {
     pub root: Vec<u8>,
     /// Host fd of the shim image, for the guest's execs (-1: none).
     pub shim_fd: i32,
+    /// Signals the guest ignores (bit sig-1), kept across exec.
+    pub ignored: u64,
     /// Read end of the run's watch pipe: when lx goes away, every guest
     /// process gets SIGKILL (-1: none).
     pub watch_fd: i32,
@@ -75,6 +77,11 @@ pub struct FdSpec {
     pub o_path: bool,
     /// In a read-only layer (see `fd::OpenFile::lower`).
     pub lower: bool,
+    pub may_block: bool,
+    /// The same open file description as this earlier guest fd (dup'd).
+    pub same_as: i32,
+    /// A directory lx lists itself: (mount index, path in the mount).
+    pub listed: Option<(u32, Vec<u8>)>,
 }
 
 /// One mount as the supervisor describes it.
@@ -189,15 +196,21 @@ impl Config {
             w.bytes(f.path.as_deref().unwrap_or_default());
             w.bytes(&f.describe);
             w.u64(u64::from(f.mount_id));
-            for b in [f.is_dir, f.o_path, f.lower] {
+            for b in [f.is_dir, f.o_path, f.lower, f.may_block] {
                 w.u64(u64::from(b));
             }
+            w.u64(f.same_as as i64 as u64);
+            w.u64(u64::from(f.listed.is_some()));
+            let (m, rel) = f.listed.clone().unwrap_or_default();
+            w.u64(u64::from(m));
+            w.bytes(&rel);
         }
         w.u64(self.sigmask);
         w.u64(u64::from(self.sigmask_given));
         w.bytes(&self.root);
         w.u64(self.shim_fd as i64 as u64);
         w.u64(self.watch_fd as i64 as u64);
+        w.u64(self.ignored);
         for b in [self.trace, self.stats, self.quiet] {
             w.u64(u64::from(b));
         }
@@ -267,6 +280,14 @@ impl Config {
                 is_dir: r.bool()?,
                 o_path: r.bool()?,
                 lower: r.bool()?,
+                may_block: r.bool()?,
+                same_as: r.i32()?,
+                listed: {
+                    let has = r.bool()?;
+                    let m = r.u32()?;
+                    let rel = r.bytes()?;
+                    has.then_some((m, rel))
+                },
             });
         }
         c.sigmask = r.u64()?;
@@ -274,6 +295,7 @@ impl Config {
         c.root = r.bytes()?;
         c.shim_fd = r.i32()?;
         c.watch_fd = r.i32()?;
+        c.ignored = r.u64()?;
         c.trace = r.bool()?;
         c.stats = r.bool()?;
         c.quiet = r.bool()?;

@@ -28,6 +28,9 @@ pub struct OpenFile {
     pub is_dir: bool,
     /// Opened with O_PATH: only a place in the tree.
     pub o_path: bool,
+    /// Reads and writes may block (pipes, terminals, FIFOs, sockets): lx
+    /// lets the guest's handled signals interrupt them.
+    pub may_block: bool,
     /// The host fd is in a read-only layer (an overlay's lower layer, a
     /// read-only mount, a host file lx shows): metadata changes through it
     /// must copy up or fail, never reach the host file.
@@ -68,6 +71,7 @@ impl OpenFile {
             mount_id: 0,
             is_dir: false,
             o_path: false,
+            may_block: true,
             lower: false,
             kind: FileKind::Host,
             st: None,

@@ -159,6 +159,8 @@ pub trait Host {
     fn begin_blocking(&self, mask: u64);
     /// The call returned: block again and hand over what was queued.
     fn end_blocking(&self) -> alloc::vec::Vec<lx_abi::structs::Siginfo>;
+    /// Did a signal arrive since `begin_blocking` (then the call is skipped)?
+    fn interrupted(&self) -> bool;
 
     // --- processes ---
     /// Fork this process (clone(2) without CLONE_VM, `flags` holding the

@@ -81,14 +81,33 @@ impl Kernel {
     pub fn new(cfg: &Config) -> Self {
         let mut fds = FdTable::new(cfg.nofile.0);
         for f in &cfg.fds {
-            let mut file = OpenFile::host(f.host, f.describe.clone());
-            file.path = f.path.clone();
-            file.mount_id = f.mount_id;
-            file.is_dir = f.is_dir;
-            file.o_path = f.o_path;
-            file.lower = f.lower;
+            // A dup of an earlier fd shares its open file description.
+            let shared = if f.same_as >= 0 && f.same_as != f.guest {
+                fds.get(f.same_as).ok().map(|e| e.file.clone())
+            } else {
+                None
+            };
+            let file = match shared {
+                Some(file) => file,
+                None => {
+                    let mut file = OpenFile::host(f.host, f.describe.clone());
+                    file.path = f.path.clone();
+                    file.mount_id = f.mount_id;
+                    file.is_dir = f.is_dir;
+                    file.o_path = f.o_path;
+                    file.lower = f.lower;
+                    file.may_block = f.may_block;
+                    if let Some((m, rel)) = &f.listed {
+                        file.kind = crate::fd::FileKind::Listed {
+                            mount: *m as usize,
+                            rel: rel.clone(),
+                        };
+                    }
+                    Arc::new(file)
+                }
+            };
             let entry = FdEntry {
-                file: Arc::new(file),
+                file,
                 cloexec: false,
             };
             // The config lists fds in range of the limit; a bad one is skipped.

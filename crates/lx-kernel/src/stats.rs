@@ -22,8 +22,13 @@ pub const PROCS_OFFSET: usize = FS_GEN_OFFSET + 8;
 pub const PROC_SLOTS: usize = 1024;
 /// Bytes per registry slot.
 pub const PROC_SLOT_SIZE: usize = 2048;
+/// Offset in a slot of the process's start time (clock ticks since boot,
+/// /proc/PID/stat field 22): a pid reused by another process does not match.
+pub const PROC_START: usize = 8;
+/// Offset in a slot of the command line.
+pub const PROC_CMD: usize = 16;
 /// Command-line bytes kept per process.
-pub const PROC_CMDLINE: usize = PROC_SLOT_SIZE - 8;
+pub const PROC_CMDLINE: usize = PROC_SLOT_SIZE - PROC_CMD;
 /// Size of the shared page set.
 pub const SHARED_SIZE: usize = PROCS_OFFSET + PROC_SLOTS * PROC_SLOT_SIZE;
 

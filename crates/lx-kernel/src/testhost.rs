@@ -228,6 +228,9 @@ impl Host for TestHost {
     fn end_blocking(&self) -> Vec<lx_abi::structs::Siginfo> {
         Vec::new()
     }
+    fn interrupted(&self) -> bool {
+        false
+    }
     fn fork(&self, _: u64, _: u64, _: u64, _: u64) -> Result<i32, Errno> {
         Err(Errno::ENOSYS)
     }

@@ -64,13 +64,35 @@ fn sleep(c: &mut Ctx<'_>, clk: u32, abs: bool, req: u64, rem: u64) -> SysResult 
     if !valid(&t) {
         return Err(Errno::EINVAL);
     }
-    match c.host.clock_nanosleep(clk, abs, &t) {
-        Ok(()) => Ok(0),
-        Err((e, left)) => {
-            if e == Errno::EINTR && !abs {
-                c.write_opt(rem, &left)?;
+    // Interruptible by the guest's handled signals (then EINTR with the
+    // time left, never restarted: Linux's ERESTART_RESTARTBLOCK after a
+    // handler); a stop and continue resumes the sleep for what remains.
+    let mut t = t;
+    loop {
+        c.host.begin_blocking(c.k.host_sigmask());
+        let r = if c.host.interrupted() {
+            Err((Errno::EINTR, t))
+        } else {
+            c.host.clock_nanosleep(clk, abs, &t)
+        };
+        let got = c.host.end_blocking();
+        let interrupted = !got.is_empty();
+        for info in got {
+            c.k.sig.make_pending(info);
+        }
+        match r {
+            Ok(()) => return Ok(0),
+            Err((Errno::EINTR, left)) if !interrupted => {
+                if !abs {
+                    t = left;
+                }
             }
-            Err(e)
+            Err((e, left)) => {
+                if e == Errno::EINTR && !abs {
+                    c.write_opt(rem, &left)?;
+                }
+                return Err(e);
+            }
         }
     }
 }

@@ -250,7 +250,7 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
             signals::note_default(sig, false);
         }
     }
-    kernel.set_initial_ignored(ignored);
+    kernel.set_initial_ignored(ignored | cfg.ignored);
     kernel.mm.init_brk(loaded.brk_start);
 
     // lx's signal stack.

@@ -343,6 +343,9 @@ impl Host for ShimHost {
     fn end_blocking(&self) -> alloc::vec::Vec<lx_abi::structs::Siginfo> {
         signals::end_blocking()
     }
+    fn interrupted(&self) -> bool {
+        signals::queued_any()
+    }
     fn fork(&self, flags: u64, ptid: u64, ctid: u64, tls: u64) -> Result<i32, Errno> {
         // clone(flags, newsp = 0: the child continues on a copy of this
         // stack, i.e. in this very handler, and returns to its guest).

@@ -5,7 +5,9 @@ use core::sync::atomic::AtomicI32;
 use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use lx_kernel::layout::LX_BASE;
 use lx_kernel::stats::{ENOSYS_OFFSET, FS_GEN_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
-use lx_kernel::stats::{PROC_CMDLINE, PROC_SLOT_SIZE, PROC_SLOTS, PROCS_OFFSET};
+use lx_kernel::stats::{
+    PROC_CMD, PROC_CMDLINE, PROC_SLOT_SIZE, PROC_SLOTS, PROC_START, PROCS_OFFSET,
+};
 
 /// Where the shared page is mapped in lx's window.
 pub const SHARED_BASE: u64 = LX_BASE + 0x3000_0000;
@@ -35,26 +37,99 @@ fn slot(i: usize) -> Option<&'static AtomicI32> {
     })
 }
 
-/// Register `pid` (idempotent).
-pub fn registry_add(pid: i32) {
-    let mut free = None;
-    for i in 0..PROC_SLOTS {
-        let Some(s) = slot(i) else { return };
-        let v = s.load(Ordering::Relaxed);
-        if v == pid {
-            return;
-        }
-        if v == 0 && free.is_none() {
-            free = Some(i);
+fn slot_base(i: usize) -> usize {
+    SHARED_BASE as usize + PROCS_OFFSET + i * PROC_SLOT_SIZE
+}
+
+fn start_word(i: usize) -> &'static AtomicU64 {
+    // SAFETY: inside the mapped shared page (callers checked `slot(i)`),
+    // 8-aligned, accessed atomically.
+    unsafe { &*((slot_base(i) + PROC_START) as *const AtomicU64) }
+}
+
+/// The start time of host process `pid` (/proc/PID/stat field 22), or None
+/// if it does not exist.
+fn start_time(pid: i32) -> Option<u64> {
+    let mut path = *b"/proc/\0\0\0\0\0\0\0\0\0\0\0/stat\0\0";
+    let mut digits = [0u8; 11];
+    let mut n = pid as u32;
+    let mut k = 0;
+    loop {
+        digits[k] = b'0' + (n % 10) as u8;
+        k += 1;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
-    let start = free.unwrap_or(0);
-    for i in (start..PROC_SLOTS).chain(0..start) {
-        if let Some(s) = slot(i)
-            && s.compare_exchange(0, pid, Ordering::AcqRel, Ordering::Relaxed)
-                .is_ok()
-        {
+    let mut at = 6;
+    for j in 0..k {
+        path[at] = digits[k - 1 - j];
+        at += 1;
+    }
+    path[at..at + 5].copy_from_slice(b"/stat");
+    path[at + 5] = 0;
+    let fd = crate::sys::call(
+        lx_abi::syscalls::nr::openat,
+        &[(-100i64) as u64, path.as_ptr() as u64, 0o2000000],
+    )
+    .ok()? as i32;
+    let mut buf = [0u8; 1024];
+    let r = crate::sys::pread(fd, &mut buf, 0);
+    crate::sys::close(fd);
+    let len = r.ok()?;
+    let text = &buf[..len];
+    let close = text.iter().rposition(|&b| b == b')')?;
+    let field = text[close + 2..].split(|&b| b == b' ').nth(19)?;
+    field.iter().try_fold(0u64, |v, &c| {
+        c.is_ascii_digit().then(|| v * 10 + u64::from(c - b'0'))
+    })
+}
+
+/// Is slot `i` a live registration (its process still the one registered)?
+fn live(i: usize) -> Option<i32> {
+    let pid = slot(i)?.load(Ordering::Relaxed);
+    if pid <= 0 {
+        return None;
+    }
+    let want = start_word(i).load(Ordering::Relaxed);
+    if start_time(pid) == Some(want) {
+        Some(pid)
+    } else {
+        // Gone (or its pid reused by another process): free the slot.
+        let _ = slot(i)?.compare_exchange(pid, 0, Ordering::AcqRel, Ordering::Relaxed);
+        None
+    }
+}
+
+/// Register `pid` (idempotent), with its start time.
+pub fn registry_add(pid: i32) {
+    let Some(start) = start_time(pid) else { return };
+    for i in 0..PROC_SLOTS {
+        let Some(s) = slot(i) else { return };
+        if s.load(Ordering::Relaxed) == pid && start_word(i).load(Ordering::Relaxed) == start {
             return;
+        }
+    }
+    for pass in 0..2 {
+        for i in 0..PROC_SLOTS {
+            let Some(s) = slot(i) else { return };
+            let cur = s.load(Ordering::Relaxed);
+            // Second pass: reclaim slots of processes that are gone.
+            let free = cur == 0 || cur == pid || (pass == 1 && live(i).is_none());
+            if free
+                && s.compare_exchange(cur, -1, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+                || (pass == 1
+                    && s.compare_exchange(0, -1, Ordering::AcqRel, Ordering::Relaxed)
+                        .is_ok())
+            {
+                start_word(i).store(start, Ordering::Relaxed);
+                // SAFETY: the slot is ours (-1 marks it being written).
+                unsafe { (*((slot_base(i) + 4) as *const AtomicI32)).store(0, Ordering::Relaxed) };
+                s.store(pid, Ordering::Release);
+                return;
+            }
         }
     }
 }
@@ -68,12 +143,9 @@ pub fn registry_remove(pid: i32) {
     }
 }
 
-/// Every registered pid.
+/// Every registered process that still exists (stale entries are freed).
 pub fn registry_pids() -> alloc::vec::Vec<i32> {
-    (0..PROC_SLOTS)
-        .filter_map(|i| slot(i).map(|s| s.load(Ordering::Relaxed)))
-        .filter(|&p| p > 0)
-        .collect()
+    (0..PROC_SLOTS).filter_map(live).collect()
 }
 
 fn word(off: usize) -> Option<&'static AtomicU64> {
@@ -141,11 +213,11 @@ pub fn registry_set_cmdline(pid: i32, cmdline: &[u8]) {
     for i in 0..PROC_SLOTS {
         if slot(i).is_some_and(|s| s.load(Ordering::Relaxed) == pid) {
             let n = cmdline.len().min(PROC_CMDLINE);
-            let base = SHARED_BASE as usize + PROCS_OFFSET + i * PROC_SLOT_SIZE;
+            let base = slot_base(i);
             // SAFETY: the slot lies inside the mapped shared page and belongs
             // to this process (its pid); readers tolerate a torn copy.
             unsafe {
-                core::ptr::copy_nonoverlapping(cmdline.as_ptr(), (base + 8) as *mut u8, n);
+                core::ptr::copy_nonoverlapping(cmdline.as_ptr(), (base + PROC_CMD) as *mut u8, n);
                 (*((base + 4) as *const AtomicI32)).store(n as i32, Ordering::Release);
             }
             return;
@@ -157,13 +229,15 @@ pub fn registry_set_cmdline(pid: i32, cmdline: &[u8]) {
 pub fn registry_cmdline(pid: i32) -> Option<alloc::vec::Vec<u8>> {
     for i in 0..PROC_SLOTS {
         if slot(i).is_some_and(|s| s.load(Ordering::Relaxed) == pid) {
-            let base = SHARED_BASE as usize + PROCS_OFFSET + i * PROC_SLOT_SIZE;
+            let base = slot_base(i);
             // SAFETY: as above, reading.
             let n = unsafe { (*((base + 4) as *const AtomicI32)).load(Ordering::Acquire) } as usize;
             let n = n.min(PROC_CMDLINE);
             let mut v = alloc::vec![0u8; n];
             // SAFETY: as above.
-            unsafe { core::ptr::copy_nonoverlapping((base + 8) as *const u8, v.as_mut_ptr(), n) };
+            unsafe {
+                core::ptr::copy_nonoverlapping((base + PROC_CMD) as *const u8, v.as_mut_ptr(), n)
+            };
             return Some(v);
         }
     }

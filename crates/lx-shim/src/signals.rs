@@ -27,12 +27,36 @@ static IN_BLOCK: AtomicBool = AtomicBool::new(false);
 
 /// Signals that interrupted a blocking call, by number.
 static QUEUED: Global<[Option<Siginfo>; 65]> = Global::new();
+/// Set when QUEUED holds something: read without taking its lock (a
+/// signal may arrive and need that lock at any moment).
+static QUEUED_ANY: AtomicBool = AtomicBool::new(false);
 
 /// Enter a blocking call: unblock what `mask` does not hold.
 pub fn begin_blocking(mask: u64) {
     IN_BLOCK.store(true, Ordering::SeqCst);
-    let m = mask & shim_mask_allowing();
-    let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
+    if mask != u64::MAX {
+        let m = mask & shim_mask_allowing();
+        let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
+    }
+}
+
+/// Signals queued while lx ran (outside a blocking call).
+fn take_queued() -> alloc::vec::Vec<Siginfo> {
+    if !QUEUED_ANY.load(Ordering::SeqCst) {
+        return alloc::vec::Vec::new();
+    }
+    QUEUED.with(|q| {
+        QUEUED_ANY.store(false, Ordering::SeqCst);
+        match q {
+            Some(q) => q.iter_mut().filter_map(Option::take).collect(),
+            None => alloc::vec::Vec::new(),
+        }
+    })
+}
+
+/// Has a signal been queued since the blocking call began?
+pub fn queued_any() -> bool {
+    QUEUED_ANY.load(Ordering::SeqCst)
 }
 
 /// Leave it: back to lx's mask, and what arrived meanwhile.
@@ -40,10 +64,7 @@ pub fn end_blocking() -> alloc::vec::Vec<Siginfo> {
     let m = shim_mask();
     let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
     IN_BLOCK.store(false, Ordering::SeqCst);
-    QUEUED.with(|q| {
-        let q = q.get_or_insert([None; 65]);
-        q.iter_mut().filter_map(Option::take).collect()
-    })
+    take_queued()
 }
 
 /// Bits a blocking call may leave blocked at most: every signal but
@@ -99,7 +120,16 @@ pub fn set_host_action(sig: u32, handler: u64) -> Result<(), lx_abi::Errno> {
             SA_RESTORER
         },
         restorer: restore_rt as *const () as u64,
-        mask: if catching { shim_mask() } else { 0 },
+        // SIGSYS (lx serving a syscall) leaves the guest's default-action
+        // signals deliverable; every other catcher blocks everything but the
+        // faults lx must see, so lx's handlers never nest into each other.
+        mask: if !catching {
+            0
+        } else if sig == SIGSYS {
+            shim_mask()
+        } else {
+            !((1u64 << (SIGSEGV - 1)) | (1u64 << (SIGBUS - 1)))
+        },
     };
     sys::call(
         nr::rt_sigaction,
@@ -189,6 +219,9 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
     KERNEL.with(|k| {
         let Some(k) = k.as_mut() else { return };
         k.syscall(&SHIM_HOST, regs, fp, nr);
+        for si in take_queued() {
+            k.sig.make_pending(si);
+        }
         if k.has_deliverable()
             && let SignalOutcome::Fatal(s) = k.deliver_pending(&SHIM_HOST, regs, fp)
         {
@@ -204,7 +237,11 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
     let uc = Uc(uc);
     let regs = uc.regs();
     let rip = regs.rip;
-    if rip == usercopy::insn_addr() {
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let real_fault = unsafe { (*info).si_code } > 0;
+    if rip == usercopy::insn_addr() && real_fault {
+        // A fault in lx's copy of guest memory: the copy reports EFAULT.
+        // (A SIGSEGV/SIGBUS sent with kill while copying is not a fault.)
         regs.rip = usercopy::fixup_addr();
         return;
     }
@@ -223,9 +260,10 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
         );
         lx_kernel::Host::die_by_signal(&SHIM_HOST, si.si_signo as u32);
     }
-    if IN_BLOCK.load(Ordering::SeqCst) {
-        // lx is inside a blocking call made for the guest: queue the signal;
-        // the call returns EINTR and the kernel delivers it afterwards.
+    if IN_BLOCK.load(Ordering::SeqCst) || in_lx(rip) {
+        // lx itself was interrupted (inside a blocking call made for the
+        // guest, or serving a syscall): queue the signal; the kernel
+        // delivers it when the syscall ends, never from inside lx.
         let sig = si.si_signo as usize;
         if (1..=64).contains(&sig) {
             QUEUED.with(|q| {
@@ -233,6 +271,7 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
                 if q[sig].is_none() {
                     q[sig] = Some(si);
                 }
+                QUEUED_ANY.store(true, Ordering::SeqCst);
             });
         }
         return;

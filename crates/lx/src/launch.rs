@@ -222,6 +222,8 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
             .map(|&fd| lx_kernel::config::FdSpec {
                 guest: fd,
                 host: fd,
+                may_block: true,
+                same_as: -1,
                 ..Default::default()
             })
             .collect(),
@@ -285,7 +287,24 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         t
     };
     supervise_signals(child.id() as i32);
-    let status = child.wait().map_err(LaunchError::Wait)?;
+    // Wait for the first guest process, reaping orphans of the run (lx is
+    // their subreaper) as they end, so none lingers as a zombie.
+    let first = child.id() as i32;
+    let status = loop {
+        let mut st = 0;
+        // SAFETY: waitpid on this process's children.
+        let r = unsafe { libc::waitpid(-1, &mut st, 0) };
+        if r == first {
+            break std::process::ExitStatus::from_raw(st);
+        }
+        if r < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(LaunchError::Wait(e).into());
+            }
+        }
+    };
+    let _ = &mut child;
     // The run ends with its first process: closing the watch pipe sends
     // SIGKILL to every process left, which lx, their subreaper, reaps.
     drop(watch_w);

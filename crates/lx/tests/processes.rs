@@ -417,3 +417,18 @@ fn interactive_bash_job_control() {
         out.dump()
     );
 }
+
+/// Corner cases from review: dup'd fds across exec stay one open file, a
+/// handled signal interrupts a pipe read (EINTR), sigsuspend returns for a
+/// signal already pending, a storm of two handled signals from another
+/// process is survived.
+#[test]
+fn process_and_signal_corner_cases() {
+    let (_, lx) = assert_same(&Case::new(fixture(Fx::ProcSig)));
+    let out = lx.stdout_str();
+    assert!(
+        out.contains("read: -1 Interrupted system call alarms=1"),
+        "{out}"
+    );
+    assert!(out.contains("signal storm: done both handled"), "{out}");
+}

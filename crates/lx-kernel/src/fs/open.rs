@@ -54,6 +54,7 @@ fn new_file(fd: HostFd, f: &Found, mount_id: u32, is_dir: bool) -> OpenFile {
         mount_id,
         is_dir,
         o_path: false,
+        may_block: false,
         lower: false,
         kind: FileKind::Host,
         st: None,
@@ -139,6 +140,10 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
             let mut file = new_file(hfd, f, mount_id, is_dir);
             file.o_path = o_path;
             file.lower = !in_upper;
+            if let Node::Host { st, .. } = node {
+                let t = st.st_mode & 0o170000;
+                file.may_block = t != 0o100000 && t != 0o040000;
+            }
             if is_dir && c.k.vfs.mounts[f.mount].is_overlay() {
                 // lx lists every overlay directory: whiteouts and markers
                 // stay hidden, and entries created later show up.
@@ -172,6 +177,7 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
                     let mut file = new_file(hfd, f, mount_id, false);
                     // The host's device node: never changed through the guest.
                     file.lower = true;
+                    file.may_block = true;
                     Ok(file)
                 }
                 VNode::Pass { host, .. } => {
@@ -354,5 +360,7 @@ pub fn sys_memfd_create(c: &mut Ctx<'_>, name: u64, flags: u32) -> SysResult {
     let mut describe = Vec::from(&b"/memfd:"[..]);
     describe.extend_from_slice(&n);
     describe.extend_from_slice(b" (deleted)");
-    install(c, OpenFile::host(fd, describe), flags & 1 != 0)
+    let mut file = OpenFile::host(fd, describe);
+    file.may_block = false;
+    install(c, file, flags & 1 != 0)
 }

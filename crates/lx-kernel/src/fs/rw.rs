@@ -21,15 +21,29 @@ pub fn sys_read(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64) -> SysResult {
     if e.file.o_path {
         return Err(Errno::EBADF);
     }
-    let hfd = e.file.fd;
+    let (hfd, may_block) = (e.file.fd, e.file.may_block);
     let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
+    if may_block {
+        return crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+            c.host.read(hfd, s)
+        });
+    }
     c.host.read(hfd, s)
+}
+
+fn may_block(c: &Ctx<'_>, fd: i32) -> bool {
+    c.k.fds.get(fd).is_ok_and(|e| e.file.may_block)
 }
 
 /// write(2).
 pub fn sys_write(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64) -> SysResult {
     let hfd = c.k.fds.host_fd(fd)?;
     let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
+    if may_block(c, fd) {
+        return crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+            c.host.write(hfd, s)
+        });
+    }
     c.host.write(hfd, s)
 }
 
@@ -83,6 +97,11 @@ fn iovecs(c: &Ctx<'_>, iov: u64, cnt: i32) -> Result<Vec<GuestSlice>, Errno> {
 pub fn sys_readv(c: &mut Ctx<'_>, fd: i32, iov: u64, cnt: i32) -> SysResult {
     let hfd = c.k.fds.host_fd(fd)?;
     let v = iovecs(c, iov, cnt)?;
+    if may_block(c, fd) {
+        return crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+            c.host.readv(hfd, &v)
+        });
+    }
     c.host.readv(hfd, &v)
 }
 
@@ -90,6 +109,11 @@ pub fn sys_readv(c: &mut Ctx<'_>, fd: i32, iov: u64, cnt: i32) -> SysResult {
 pub fn sys_writev(c: &mut Ctx<'_>, fd: i32, iov: u64, cnt: i32) -> SysResult {
     let hfd = c.k.fds.host_fd(fd)?;
     let v = iovecs(c, iov, cnt)?;
+    if may_block(c, fd) {
+        return crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+            c.host.writev(hfd, &v)
+        });
+    }
     c.host.writev(hfd, &v)
 }
 

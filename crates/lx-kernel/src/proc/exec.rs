@@ -405,7 +405,11 @@ fn do_exec(
     let mut cfg = k.cfg.clone();
     // The new image resolves the program again: give it the file this one
     // found (a magic link like /proc/self/exe means this image's program).
-    cfg.program = visible(&exec.first, &k.root);
+    cfg.program = if prog.starts_with(b"/proc/") || prog.starts_with(b"/dev/fd/") {
+        visible(&exec.first, &k.root)
+    } else {
+        prog.clone()
+    };
     cfg.execfn = prog;
     cfg.search_path = false;
     cfg.argv = args;
@@ -429,11 +433,17 @@ fn do_exec(
     cfg.quiet = k.quiet;
     cfg.fds.clear();
     let mut keep: Vec<HostFd> = Vec::new();
+    let mut seen: Vec<(*const crate::fd::OpenFile, i32)> = Vec::new();
     for (n, e) in k.fds.iter() {
         if e.cloexec {
             continue;
         }
         let f = &e.file;
+        let ptr = alloc::sync::Arc::as_ptr(f);
+        let same_as = seen.iter().find(|(p, _)| *p == ptr).map_or(-1, |(_, g)| *g);
+        if same_as < 0 {
+            seen.push((ptr, n));
+        }
         cfg.fds.push(crate::config::FdSpec {
             guest: n,
             host: f.fd,
@@ -443,9 +453,18 @@ fn do_exec(
             is_dir: f.is_dir,
             o_path: f.o_path,
             lower: f.lower,
+            may_block: f.may_block,
+            same_as,
+            listed: match &f.kind {
+                crate::fd::FileKind::Listed { mount, rel } => Some((*mount as u32, rel.clone())),
+                crate::fd::FileKind::Host => None,
+            },
         });
         keep.push(f.fd);
     }
+    cfg.ignored = (1..=64u32)
+        .filter(|&s| k.sig.actions[s as usize].handler == lx_abi::signal::SIG_IGN)
+        .fold(0u64, |m, s| m | (1 << (s - 1)));
     for fd in [cfg.log_fd, cfg.trace_fd, cfg.shared_fd, cfg.watch_fd] {
         if fd >= 0 {
             keep.push(fd);

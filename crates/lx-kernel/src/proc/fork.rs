@@ -129,6 +129,8 @@ pub fn do_fork(
         }
         c.host.registry_add(pid);
         c.host.registry_set_cmdline(pid, &c.k.cmdline);
+        // A new process starts with no pending signals.
+        c.k.sig.clear_pending();
         if let Some(p) = pipe {
             let _ = c.host.close(p[0]);
             c.k.vfork_fd = Some(p[1]);
@@ -200,7 +202,10 @@ struct CloneArgs {
 
 /// clone3(2).
 pub fn sys_clone3(c: &mut Ctx<'_>, args: u64, size: u64) -> SysResult {
-    if !(64..=4096).contains(&size) {
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    if size < 64 {
         return Err(Errno::EINVAL);
     }
     let mut a = CloneArgs::default();

@@ -127,7 +127,7 @@ pub fn sys_tgkill(c: &mut Ctx<'_>, tgid: i32, tid: i32, sig: i32) -> SysResult {
 pub fn sys_rt_sigqueueinfo(c: &mut Ctx<'_>, pid: i32, sig: i32, info: u64) -> SysResult {
     let sig = check_sig(sig)?;
     let si: lx_abi::structs::Siginfo = c.read(info)?;
-    if si.si_code >= 0 || si.si_code == -6 {
+    if pid != c.k.id.pid && (si.si_code >= 0 || si.si_code == -6) {
         return Err(Errno::EPERM);
     }
     if pid != c.k.id.pid && !c.host.registry_pids().contains(&pid) {

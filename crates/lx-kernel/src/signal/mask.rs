@@ -53,13 +53,8 @@ pub fn sys_rt_sigsuspend(c: &mut Ctx<'_>, set: u64, size: u64) -> SysResult {
     if c.k.has_deliverable() {
         return Err(Errno::EINTR);
     }
-    let r = crate::signal::blocking(c, crate::signal::Restart::Never, |c| {
-        let m = c.k.host_sigmask();
-        c.host.syscall(
-            lx_abi::syscalls::nr::rt_sigsuspend,
-            [&m as *const u64 as u64, 8, 0, 0, 0, 0],
-        )
-    });
+    let m = c.k.sig.mask.0;
+    let r = crate::signal::suspend(c, m);
     match r {
         Err(Errno::EINTR) | Ok(_) => Err(Errno::EINTR),
         Err(e) => Err(e),

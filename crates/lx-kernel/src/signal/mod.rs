@@ -116,6 +116,12 @@ impl SignalState {
         self.pending_info[sig as usize] = None;
     }
 
+    /// Forget every pending signal (a fork child starts without them).
+    pub fn clear_pending(&mut self) {
+        self.pending = SigSet(0);
+        self.pending_info = [None; 65];
+    }
+
     /// Take a pending signal of `set` (sigtimedwait), lowest first.
     pub fn take_pending_in(&mut self, set: SigSet) -> Option<Siginfo> {
         let sig = self.pending.0 & set.0;
@@ -183,6 +189,21 @@ pub enum Restart {
 /// by lx and queued, and the call ends with EINTR (or is restarted, per
 /// `restart` and SA_RESTART) once the guest's handler has run. An EINTR
 /// without a signal for the guest (a stop and continue) restarts the call.
+/// rt_sigsuspend's wait: the host call itself switches to the guest's mask
+/// atomically (no window for a signal to slip in unseen).
+pub fn suspend(c: &mut crate::ctx::Ctx<'_>, guest_mask: u64) -> Result<usize, lx_abi::Errno> {
+    c.host.begin_blocking(u64::MAX);
+    let m = guest_mask & !ALWAYS_CAUGHT.0;
+    let r = c.host.syscall(
+        lx_abi::syscalls::nr::rt_sigsuspend,
+        [&m as *const u64 as u64, 8, 0, 0, 0, 0],
+    );
+    for info in c.host.end_blocking() {
+        c.k.sig.make_pending(info);
+    }
+    r
+}
+
 pub fn blocking(
     c: &mut crate::ctx::Ctx<'_>,
     restart: Restart,
@@ -190,7 +211,13 @@ pub fn blocking(
 ) -> Result<usize, lx_abi::Errno> {
     loop {
         c.host.begin_blocking(c.k.host_sigmask());
-        let r = f(c);
+        // A signal already pending arrives as soon as it is unblocked: then
+        // the call must not start (it could wait forever).
+        let r = if c.host.interrupted() {
+            Err(lx_abi::Errno::EINTR)
+        } else {
+            f(c)
+        };
         let got = c.host.end_blocking();
         let interrupted = !got.is_empty();
         for info in got {

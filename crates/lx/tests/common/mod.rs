@@ -167,9 +167,11 @@ pub enum Fx {
     Window,
     /// escape.c, musl-gcc -static: root-filesystem escape attempts
     Escape,
+    /// procsig.c, musl-gcc -static: process and signal corner cases
+    ProcSig,
 }
 
-const N_FX: usize = 16;
+const N_FX: usize = 17;
 
 impl Fx {
     fn index(self) -> usize {
@@ -196,6 +198,7 @@ impl Fx {
             Rust => ("hello.rs", "hello-rs", How::RustMusl),
             Window => ("window.c", "window-glibc", How::GlibcStaticPie),
             Escape => ("escape.c", "escape-musl", How::Musl),
+            ProcSig => ("procsig.c", "procsig-musl", How::Musl),
         }
     }
 }
