@@ -201,6 +201,17 @@ impl Default for Siginfo {
     }
 }
 
+impl Siginfo {
+    /// An all-zero siginfo (usable in constants).
+    pub const ZERO: Siginfo = Siginfo {
+        si_signo: 0,
+        si_errno: 0,
+        si_code: 0,
+        _pad: 0,
+        fields: [0; 112],
+    };
+}
+
 /// kill/tkill/sigqueue/SIGCHLD: `si_pid` (i32).
 pub const SI_PID_OFFSET: usize = 16;
 /// kill/tkill/sigqueue/SIGCHLD: `si_uid` (u32).

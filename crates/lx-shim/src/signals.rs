@@ -11,7 +11,7 @@ use crate::host::SHIM_HOST;
 use crate::sys;
 use crate::usercopy;
 use core::arch::naked_asm;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use lx_abi::signal::{SIGBUS, SIGSEGV, SIGSYS};
 use lx_abi::structs::Siginfo;
 use lx_abi::syscalls::nr;
@@ -25,11 +25,34 @@ pub static KERNEL: Global<Kernel> = Global::new();
 /// lock is held): signals for the guest are queued here, not delivered.
 static IN_BLOCK: AtomicBool = AtomicBool::new(false);
 
-/// Signals that interrupted a blocking call, by number.
-static QUEUED: Global<[Option<Siginfo>; 65]> = Global::new();
-/// Set when QUEUED holds something: read without taking its lock (a
-/// signal may arrive and need that lock at any moment).
+/// Signals that interrupted lx, by number: lock-free, because a signal lx
+/// cannot block (SIGSEGV, SIGBUS) may interrupt the queue's own users.
+/// Per slot: 0 empty, 1 being written, 2 full. A signal whose slot is busy
+/// is coalesced, as standard signals are.
+static QSTATE: [AtomicU8; 65] = [const { AtomicU8::new(0) }; 65];
+struct QInfo(core::cell::UnsafeCell<[Siginfo; 65]>);
+// SAFETY: slot i of the array is written only by the context that moved
+// QSTATE[i] from 0 to 1, and read only after it reached 2.
+unsafe impl Sync for QInfo {}
+static QINFO: QInfo = QInfo(core::cell::UnsafeCell::new([Siginfo::ZERO; 65]));
+/// Set when a slot may be full (a cheap check for the common case).
 static QUEUED_ANY: AtomicBool = AtomicBool::new(false);
+
+fn enqueue(si: &Siginfo) {
+    let sig = si.si_signo as usize;
+    if !(1..=64).contains(&sig) {
+        return;
+    }
+    if QSTATE[sig]
+        .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
+        .is_ok()
+    {
+        // SAFETY: this context owns slot `sig` (state 1) until it stores 2.
+        unsafe { (*QINFO.0.get())[sig] = *si };
+        QSTATE[sig].store(2, Ordering::Release);
+        QUEUED_ANY.store(true, Ordering::SeqCst);
+    }
+}
 
 /// Enter a blocking call: unblock what `mask` does not hold.
 pub fn begin_blocking(mask: u64) {
@@ -42,16 +65,18 @@ pub fn begin_blocking(mask: u64) {
 
 /// Signals queued while lx ran (outside a blocking call).
 fn take_queued() -> alloc::vec::Vec<Siginfo> {
-    if !QUEUED_ANY.load(Ordering::SeqCst) {
-        return alloc::vec::Vec::new();
+    let mut out = alloc::vec::Vec::new();
+    if !QUEUED_ANY.swap(false, Ordering::SeqCst) {
+        return out;
     }
-    QUEUED.with(|q| {
-        QUEUED_ANY.store(false, Ordering::SeqCst);
-        match q {
-            Some(q) => q.iter_mut().filter_map(Option::take).collect(),
-            None => alloc::vec::Vec::new(),
+    for (sig, st) in QSTATE.iter().enumerate() {
+        if st.load(Ordering::Acquire) == 2 {
+            // SAFETY: state 2: the writer is done; the slot is freed below.
+            out.push(unsafe { (*QINFO.0.get())[sig] });
+            st.store(0, Ordering::Release);
         }
-    })
+    }
+    out
 }
 
 /// Has a signal been queued since the blocking call began?
@@ -266,13 +291,7 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
         // delivers it when the syscall ends, never from inside lx.
         let sig = si.si_signo as usize;
         if (1..=64).contains(&sig) {
-            QUEUED.with(|q| {
-                let q = q.get_or_insert([None; 65]);
-                if q[sig].is_none() {
-                    q[sig] = Some(si);
-                }
-                QUEUED_ANY.store(true, Ordering::SeqCst);
-            });
+            enqueue(&si);
         }
         return;
     }

@@ -431,4 +431,5 @@ fn process_and_signal_corner_cases() {
         "{out}"
     );
     assert!(out.contains("signal storm: done both handled"), "{out}");
+    assert!(out.contains("bus storm: done handled"), "{out}");
 }
