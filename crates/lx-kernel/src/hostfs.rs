@@ -82,22 +82,7 @@ pub fn open_beneath(
 
 /// openat(2) of one name (no slash, not "." or "..") in directory `dirfd`.
 pub fn open_name(h: &dyn Host, dirfd: HostFd, name: &[u8], flags: u32) -> Result<HostFd, Errno> {
-    if name.is_empty() || name.contains(&b'/') || name == b"." || name == b".." {
-        return Err(Errno::EINVAL);
-    }
-    let path = cpath(name);
-    h.syscall(
-        nr::openat,
-        [
-            dirfd as u64,
-            p(&path[..]),
-            u64::from(flags | 0o2000000),
-            0,
-            0,
-            0,
-        ],
-    )
-    .map(|fd| fd as HostFd)
+    open_name_mode(h, dirfd, name, flags, 0)
 }
 
 /// openat(2) of one name with a creation mode.

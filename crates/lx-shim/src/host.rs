@@ -380,20 +380,9 @@ impl Host for ShimHost {
         for &fd in keep.iter().chain([shim_fd].iter()) {
             let _ = call(nr::fcntl, &[fd as u64, 2 /* F_SETFD */, 0]);
         }
-        let mut num = [0u8; 16];
-        let mut n = cfd as u32;
-        let mut i = num.len() - 1;
-        num[i] = 0;
-        loop {
-            i -= 1;
-            num[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
+        let num = sys::cstring(format_args!("{cfd}"));
         let arg0 = b"lx-shim\0";
-        let argv = [arg0.as_ptr() as u64, num[i..].as_ptr() as u64, 0];
+        let argv = [arg0.as_ptr() as u64, num.as_ptr() as u64, 0];
         let envp = [0u64];
         let empty = b"\0";
         let r = call(

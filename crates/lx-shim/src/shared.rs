@@ -50,25 +50,7 @@ fn start_word(i: usize) -> &'static AtomicU64 {
 /// The start time of host process `pid` (/proc/PID/stat field 22), or None
 /// if it does not exist.
 fn start_time(pid: i32) -> Option<u64> {
-    let mut path = *b"/proc/\0\0\0\0\0\0\0\0\0\0\0/stat\0\0";
-    let mut digits = [0u8; 11];
-    let mut n = pid as u32;
-    let mut k = 0;
-    loop {
-        digits[k] = b'0' + (n % 10) as u8;
-        k += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let mut at = 6;
-    for j in 0..k {
-        path[at] = digits[k - 1 - j];
-        at += 1;
-    }
-    path[at..at + 5].copy_from_slice(b"/stat");
-    path[at + 5] = 0;
+    let path = crate::sys::cstring(format_args!("/proc/{pid}/stat"));
     let fd = crate::sys::call(
         lx_abi::syscalls::nr::openat,
         &[(-100i64) as u64, path.as_ptr() as u64, 0o2000000],

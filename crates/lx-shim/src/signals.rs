@@ -58,15 +58,15 @@ fn enqueue(si: &Siginfo) {
 pub fn begin_blocking(mask: u64) {
     IN_BLOCK.store(true, Ordering::SeqCst);
     if mask != u64::MAX {
-        let m = mask & shim_mask_allowing();
-        let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
+        let _ = sys::call(nr::rt_sigprocmask, &[2, &mask as *const u64 as u64, 0, 8]);
     }
 }
 
 /// Signals queued while lx ran (outside a blocking call).
 fn take_queued() -> alloc::vec::Vec<Siginfo> {
     let mut out = alloc::vec::Vec::new();
-    if !QUEUED_ANY.swap(false, Ordering::SeqCst) {
+    // Every syscall passes here: a plain load first, the swap only if set.
+    if !QUEUED_ANY.load(Ordering::Relaxed) || !QUEUED_ANY.swap(false, Ordering::SeqCst) {
         return out;
     }
     for (sig, st) in QSTATE.iter().enumerate() {
@@ -90,12 +90,6 @@ pub fn end_blocking() -> alloc::vec::Vec<Siginfo> {
     let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
     IN_BLOCK.store(false, Ordering::SeqCst);
     take_queued()
-}
-
-/// Bits a blocking call may leave blocked at most: every signal but
-/// SIGSYS-style internals stays as the guest wants it.
-fn shim_mask_allowing() -> u64 {
-    !0
 }
 
 /// Signals whose guest disposition is the default action: left unblocked

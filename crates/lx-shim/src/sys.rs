@@ -109,3 +109,10 @@ impl core::fmt::Write for FdWriter {
         Ok(())
     }
 }
+
+/// A NUL-terminated string formatted on lx's heap (paths, arguments).
+pub fn cstring(args: core::fmt::Arguments<'_>) -> alloc::vec::Vec<u8> {
+    let mut v = alloc::fmt::format(args).into_bytes();
+    v.push(0);
+    v
+}

@@ -36,21 +36,7 @@ pub fn arm() {
     if old >= 0 {
         sys::close(old);
     }
-    let mut path = *b"/proc/self/fd/\0\0\0\0\0\0\0\0\0\0\0\0";
-    let mut n = fd as u32;
-    let mut digits = [0u8; 10];
-    let mut i = 0;
-    loop {
-        digits[i] = b'0' + (n % 10) as u8;
-        i += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for j in 0..i {
-        path[14 + j] = digits[i - 1 - j];
-    }
+    let path = sys::cstring(format_args!("/proc/self/fd/{fd}"));
     let Ok(own) = call(
         nr::openat,
         &[

@@ -14,6 +14,16 @@ const POLLERR: i16 = 0x8;
 const POLLHUP: i16 = 0x10;
 const POLLNVAL: i16 = 0x20;
 
+/// What is left of timeout `t` started at `start` (Linux writes it back).
+fn time_left(c: &Ctx<'_>, t: Timespec, start: u64) -> Timespec {
+    let total = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
+    let left = total.saturating_sub(c.host.now_ns().saturating_sub(start));
+    Timespec {
+        tv_sec: (left / 1_000_000_000) as i64,
+        tv_nsec: (left % 1_000_000_000) as i64,
+    }
+}
+
 /// Wait on host fds; guest-handled signals interrupt the wait (EINTR).
 fn wait(c: &mut Ctx<'_>, host: &mut [PollFd], t: Option<Timespec>) -> SysResult {
     if t.is_some_and(|t| t.tv_sec == 0 && t.tv_nsec == 0) {
@@ -99,23 +109,13 @@ pub fn sys_ppoll(
             return Err(Errno::EINVAL);
         }
         let m: u64 = c.read(mask)?;
-        // The temporary mask holds for the wait; a handler that ends it
-        // runs with the old one saved (as rt_sigsuspend).
-        let old = c.k.sig.mask;
-        c.k.sig.set_mask(lx_abi::signal::SigSet(m));
-        c.k.sig.restore_mask = Some(old);
+        c.k.sig.set_temporary_mask(lx_abi::signal::SigSet(m));
     }
     let start = t.map(|_| c.host.now_ns());
     let r = do_poll(c, fds, nfds, t)?;
     if let (Some(t), Some(start)) = (t, start) {
         // Linux writes back the time left.
-        let total = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
-        let left = total.saturating_sub(c.host.now_ns().saturating_sub(start));
-        let rem = Timespec {
-            tv_sec: (left / 1_000_000_000) as i64,
-            tv_nsec: (left % 1_000_000_000) as i64,
-        };
-        c.write(tsp, &rem)?;
+        c.write(tsp, &time_left(c, t, start))?;
     }
     Ok(r)
 }
@@ -206,11 +206,10 @@ pub fn sys_select(c: &mut Ctx<'_>, nfds: i32, r: u64, w: u64, e: u64, tv: u64) -
     let start = c.host.now_ns();
     let res = do_select(c, nfds, [r, w, e], t);
     if let Some(t) = t {
-        let total = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
-        let left = total.saturating_sub(c.host.now_ns().saturating_sub(start));
+        let left = time_left(c, t, start);
         let v = lx_abi::structs::Timeval {
-            tv_sec: (left / 1_000_000_000) as i64,
-            tv_usec: ((left % 1_000_000_000) / 1000) as i64,
+            tv_sec: left.tv_sec,
+            tv_usec: left.tv_nsec / 1000,
         };
         c.write(tv, &v)?;
     }
@@ -243,21 +242,13 @@ pub fn sys_pselect6(
                 return Err(Errno::EINVAL);
             }
             let m: u64 = c.read(set)?;
-            let old = c.k.sig.mask;
-            c.k.sig.set_mask(lx_abi::signal::SigSet(m));
-            c.k.sig.restore_mask = Some(old);
+            c.k.sig.set_temporary_mask(lx_abi::signal::SigSet(m));
         }
     }
     let start = c.host.now_ns();
     let res = do_select(c, nfds, [r, w, e], t);
     if let Some(t) = t {
-        let total = t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64;
-        let left = total.saturating_sub(c.host.now_ns().saturating_sub(start));
-        let rem = Timespec {
-            tv_sec: (left / 1_000_000_000) as i64,
-            tv_nsec: (left % 1_000_000_000) as i64,
-        };
-        c.write(tsp, &rem)?;
+        c.write(tsp, &time_left(c, t, start))?;
     }
     res
 }

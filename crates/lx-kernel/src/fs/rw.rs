@@ -37,9 +37,10 @@ fn may_block(c: &Ctx<'_>, fd: i32) -> bool {
 
 /// write(2).
 pub fn sys_write(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u64) -> SysResult {
-    let hfd = c.k.fds.host_fd(fd)?;
+    let e = c.k.fds.get(fd)?;
+    let (hfd, may_block) = (e.file.fd, e.file.may_block);
     let s = user::slice(buf, count.min(MAX_RW_COUNT))?;
-    if may_block(c, fd) {
+    if may_block {
         return crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
             c.host.write(hfd, s)
         });

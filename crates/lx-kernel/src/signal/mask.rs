@@ -47,9 +47,7 @@ pub fn sys_rt_sigsuspend(c: &mut Ctx<'_>, set: u64, size: u64) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let new = SigSet(c.read::<u64>(set)?);
-    let old = c.k.sig.mask;
-    c.k.sig.set_mask(new);
-    c.k.sig.restore_mask = Some(old);
+    c.k.sig.set_temporary_mask(new);
     if c.k.has_deliverable() {
         return Err(Errno::EINTR);
     }

@@ -116,6 +116,15 @@ impl SignalState {
         self.pending_info[sig as usize] = None;
     }
 
+    /// Switch to mask `m` for one wait (rt_sigsuspend, ppoll, pselect6): a
+    /// handler that ends the wait runs with the old mask saved in its frame,
+    /// and the old mask returns when the syscall ends.
+    pub fn set_temporary_mask(&mut self, m: SigSet) {
+        let old = self.mask;
+        self.set_mask(m);
+        self.restore_mask = Some(old);
+    }
+
     /// Forget every pending signal (a fork child starts without them).
     pub fn clear_pending(&mut self) {
         self.pending = SigSet(0);
