@@ -58,7 +58,10 @@ fn stat_df_readlink_realpath() {
     same("/usr/bin/stat", &["/etc/passwd", "/usr/bin", "/bin/sh"]);
     // Used and free space move while other tests write: the stable columns.
     same("/bin/df", &["--output=source,fstype,size,target", "/"]);
-    same("/usr/bin/stat", &["-f", "-c", "%n %i %l %t %T %s %S %b %c", "/"]);
+    same(
+        "/usr/bin/stat",
+        &["-f", "-c", "%n %i %l %t %T %s %S %b %c", "/"],
+    );
     same("/bin/readlink", &["-f", "/bin/sh"]);
     same("/usr/bin/realpath", &["/usr/bin/../lib", "/bin"]);
 }
