@@ -61,6 +61,23 @@ pub struct Config {
     pub host_gid: u32,
     /// `PATH` search for `program` (a bare command name), as a shell does.
     pub search_path: bool,
+    /// An exec the previous image prepared already (files found and open).
+    pub prepared: Option<Prepared>,
+}
+
+/// What an exec found, handed to the new image so it does not look again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prepared {
+    /// The ELF to run: host fd and canonical path.
+    pub main_fd: i32,
+    pub main_path: Vec<u8>,
+    /// Its PT_INTERP interpreter (-1: none).
+    pub interp_fd: i32,
+    pub interp_path: Vec<u8>,
+    /// argv after `#!` rewriting.
+    pub argv: Vec<Vec<u8>>,
+    /// Canonical path of the file the path named (a script or the ELF).
+    pub first: Vec<u8>,
 }
 
 /// One guest fd handed to a new image.
@@ -97,6 +114,8 @@ pub struct MountSpec {
     /// /proc/mounts' source and type columns.
     pub source: Vec<u8>,
     pub fstype: Vec<u8>,
+    /// Host paths of the layers (found once, then passed on at exec).
+    pub host_dirs: Vec<Vec<u8>>,
 }
 
 /// Kinds of mounts.
@@ -225,10 +244,20 @@ impl Config {
             w.u64(m.lower as i64 as u64);
             w.bytes(&m.source);
             w.bytes(&m.fstype);
+            w.list(&m.host_dirs);
         }
         w.u64(u64::from(self.host_uid));
         w.u64(u64::from(self.host_gid));
         w.u64(u64::from(self.search_path));
+        w.u64(u64::from(self.prepared.is_some()));
+        if let Some(p) = &self.prepared {
+            w.u64(p.main_fd as i64 as u64);
+            w.bytes(&p.main_path);
+            w.u64(p.interp_fd as i64 as u64);
+            w.bytes(&p.interp_path);
+            w.list(&p.argv);
+            w.bytes(&p.first);
+        }
         w.0
     }
 
@@ -323,11 +352,22 @@ impl Config {
                 lower: r.i32()?,
                 source: r.bytes()?,
                 fstype: r.bytes()?,
+                host_dirs: r.list()?,
             });
         }
         c.host_uid = r.u32()?;
         c.host_gid = r.u32()?;
         c.search_path = r.bool()?;
+        if r.bool()? {
+            c.prepared = Some(Prepared {
+                main_fd: r.i32()?,
+                main_path: r.bytes()?,
+                interp_fd: r.i32()?,
+                interp_path: r.bytes()?,
+                argv: r.list()?,
+                first: r.bytes()?,
+            });
+        }
         Ok(c)
     }
 }
@@ -375,6 +415,7 @@ mod tests {
                 lower: -1,
                 source: b"/dev/x".to_vec(),
                 fstype: b"ext4".to_vec(),
+                host_dirs: Vec::new(),
             }],
             host_uid: 1000,
             search_path: true,

@@ -150,13 +150,17 @@ impl Kernel {
     /// paths, what inherited fds are, and a working directory that exists
     /// (else "/", as chroot(1) does).
     pub fn init_fs(&mut self, host: &dyn Host) {
-        for m in &mut self.vfs.mounts {
-            if let MountKind::Host { upper, lower, .. } = &m.kind {
+        // The layers' host paths: asked once per run, then passed on.
+        for (m, spec) in self.vfs.mounts.iter_mut().zip(self.cfg.mounts.iter_mut()) {
+            if let MountKind::Host { upper, lower, .. } = &m.kind
+                && m.host_dirs.is_empty()
+            {
                 for fd in [upper, lower].into_iter().flatten() {
                     if let Ok(p) = crate::hostfs::fd_path(host, *fd) {
                         m.host_dirs.push(p);
                     }
                 }
+                spec.host_dirs.clone_from(&m.host_dirs);
             }
         }
         let fds: Vec<i32> = self.fds.iter().map(|(n, _)| n).collect();
@@ -340,7 +344,7 @@ fn mounts_of(cfg: &Config) -> Vec<Mount> {
             kind,
             source: m.source.clone(),
             id: 20 + i as u32,
-            host_dirs: Vec::new(),
+            host_dirs: m.host_dirs.clone(),
         });
     }
     vfs.mounts = out;

@@ -71,21 +71,37 @@ fn fail(msg: &str) -> ! {
 
 /// Read all of fd `fd` (the launch description).
 fn read_all(fd: i32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut off = 0u64;
+    // Sized by fstat (st_size at offset 48), so no large buffer is zeroed.
+    let mut st = [0u64; 18];
+    let size = match call(nr::fstat, &[fd as u64, st.as_mut_ptr() as u64]) {
+        Ok(_) => st[6] as usize,
+        Err(_) => 0,
+    };
+    let mut buf = vec![0u8; size.clamp(4096, 1 << 24) + 1];
+    let mut off = 0usize;
     loop {
-        match sys::pread(fd, &mut buf, off) {
+        if off == buf.len() {
+            buf.resize(off * 2, 0);
+        }
+        match sys::pread(fd, &mut buf[off..], off as u64) {
             Ok(0) => break,
-            Ok(n) => {
-                out.extend_from_slice(&buf[..n]);
-                off += n as u64;
-            }
+            Ok(n) => off += n,
             Err(_) => fail("cannot read the launch description"),
         }
     }
     sys::close(fd);
-    out
+    buf.truncate(off);
+    buf
+}
+
+fn parse_u64(s: &[u8]) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.iter().try_fold(0u64, |v, &c| {
+        c.is_ascii_digit().then_some(())?;
+        v.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    })
 }
 
 fn parse_fd(s: &[u8]) -> Option<i32> {
@@ -179,9 +195,17 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     if !cfg.sigmask_given {
         cfg.sigmask = orig_mask;
     }
+    // After an exec: this process's registered start time and its armed
+    // watchdog description, passed on by the image it replaced.
+    let pid = sys::getpid();
+    let start = args.get(2).and_then(|a| parse_u64(a)).unwrap_or(0);
+    let armed = args.get(3).and_then(|a| parse_fd(a)).unwrap_or(-1);
     shared::init(cfg.shared_fd);
-    shared::registry_add(sys::getpid());
-    crate::watch::init(cfg.watch_fd);
+    if start != 0 {
+        shared::note_start(pid, start);
+    }
+    shared::registry_add(pid);
+    crate::watch::init(cfg.watch_fd, armed);
     SHIM_HOST.init(cfg.log_fd, cfg.trace_fd);
 
     cfg.pid = sys::getpid();
@@ -196,13 +220,17 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     } else {
         None
     };
-    let mut exec = match exec::prepare(
-        &mut kernel,
-        &SHIM_HOST,
-        &cfg.program,
-        cfg.argv.clone(),
-        search,
-    ) {
+    let prepared = match &cfg.prepared {
+        Some(p) => exec::reopen(&SHIM_HOST, p, &cfg.program),
+        None => exec::prepare(
+            &mut kernel,
+            &SHIM_HOST,
+            &cfg.program,
+            cfg.argv.clone(),
+            search,
+        ),
+    };
+    let mut exec = match prepared {
         Ok(e) => e,
         Err(e) => die(&e.shown, format_args!("{}", e.msg), i32::from(e.status)),
     };

@@ -349,9 +349,17 @@ impl Host for ShimHost {
     fn fork(&self, flags: u64, ptid: u64, ctid: u64, tls: u64) -> Result<i32, Errno> {
         // clone(flags, newsp = 0: the child continues on a copy of this
         // stack, i.e. in this very handler, and returns to its guest).
+        // The child's start time lies between two clock readings around
+        // the clone: when both fall in one tick, no /proc read is needed.
+        let t0 = crate::shared::boot_ticks();
         let r = call(nr::clone, &[flags, 0, ptid, ctid, tls])? as i32;
+        let t1 = crate::shared::boot_ticks();
+        let child = if r == 0 { sys::getpid() } else { r };
+        if t0 == t1 && t0 != 0 {
+            crate::shared::note_start(child, t0);
+        }
         if r == 0 {
-            self.pid.store(sys::getpid(), Ordering::Relaxed);
+            self.pid.store(child, Ordering::Relaxed);
             crate::watch::arm();
         }
         Ok(r)
@@ -377,12 +385,27 @@ impl Host for ShimHost {
                 Err(e) => return e,
             }
         }
-        for &fd in keep.iter().chain([shim_fd].iter()) {
-            let _ = call(nr::fcntl, &[fd as u64, 2 /* F_SETFD */, 0]);
+        // The watchdog description stays armed across the exec (same pid).
+        let armed = crate::watch::armed_fd();
+        for &fd in keep.iter().chain([shim_fd, armed].iter()) {
+            if fd >= 0 {
+                let _ = call(nr::fcntl, &[fd as u64, 2 /* F_SETFD */, 0]);
+            }
         }
+        // The new image learns its launch description, its registered start
+        // time and its armed watchdog fd from its arguments.
+        let pid = self.pid();
         let num = sys::cstring(format_args!("{cfd}"));
+        let start = sys::cstring(format_args!("{}", crate::shared::own_start(pid)));
+        let armed_s = sys::cstring(format_args!("{armed}"));
         let arg0 = b"lx-shim\0";
-        let argv = [arg0.as_ptr() as u64, num.as_ptr() as u64, 0];
+        let argv = [
+            arg0.as_ptr() as u64,
+            num.as_ptr() as u64,
+            start.as_ptr() as u64,
+            armed_s.as_ptr() as u64,
+            0,
+        ];
         let envp = [0u64];
         let empty = b"\0";
         let r = call(

@@ -68,6 +68,42 @@ fn start_time(pid: i32) -> Option<u64> {
     })
 }
 
+/// A process whose start time lx knows without asking /proc: (pid, start).
+static KNOWN_PID: AtomicI32 = AtomicI32::new(0);
+static KNOWN_START: AtomicU64 = AtomicU64::new(0);
+
+/// Remember that `pid` started at `start` (clock ticks since boot, as in
+/// /proc/PID/stat): a fork measures it, an exec passes it on.
+pub fn note_start(pid: i32, start: u64) {
+    KNOWN_START.store(start, Ordering::Relaxed);
+    KNOWN_PID.store(pid, Ordering::Relaxed);
+}
+
+/// The start time of this process, as registered (0: unknown).
+pub fn own_start(pid: i32) -> u64 {
+    if KNOWN_PID.load(Ordering::Relaxed) == pid {
+        KNOWN_START.load(Ordering::Relaxed)
+    } else {
+        start_time(pid).unwrap_or(0)
+    }
+}
+
+/// Clock ticks since boot now (the unit of /proc/PID/stat's start time).
+pub fn boot_ticks() -> u64 {
+    let mut ts = [0i64; 2];
+    // CLOCK_BOOTTIME: what the host's start times count from.
+    if crate::sys::call(
+        lx_abi::syscalls::nr::clock_gettime,
+        &[7, ts.as_mut_ptr() as u64],
+    )
+    .is_err()
+    {
+        return 0;
+    }
+    // USER_HZ is 100 on x86-64.
+    (ts[0] as u64) * 100 + (ts[1] as u64) / 10_000_000
+}
+
 /// Is slot `i` a live registration (its process still the one registered)?
 fn live(i: usize) -> Option<i32> {
     let pid = slot(i)?.load(Ordering::Relaxed);
@@ -86,7 +122,12 @@ fn live(i: usize) -> Option<i32> {
 
 /// Register `pid` (idempotent), with its start time.
 pub fn registry_add(pid: i32) {
-    let Some(start) = start_time(pid) else { return };
+    let known = (KNOWN_PID.load(Ordering::Relaxed) == pid)
+        .then(|| KNOWN_START.load(Ordering::Relaxed))
+        .filter(|&s| s != 0);
+    let Some(start) = known.or_else(|| start_time(pid)) else {
+        return;
+    };
     for i in 0..PROC_SLOTS {
         let Some(s) = slot(i) else { return };
         if s.load(Ordering::Relaxed) == pid && start_word(i).load(Ordering::Relaxed) == start {

@@ -19,10 +19,27 @@ const O_ASYNC: u64 = 0o20000;
 const O_NONBLOCK: u64 = 0o4000;
 const SIGKILL: u64 = 9;
 
-/// Remember the inherited read end and arm this process.
-pub fn init(fd: i32) {
+/// Remember the inherited read end and arm this process, unless the image
+/// this one replaced left an armed description (`armed`, same pid).
+pub fn init(fd: i32, armed: i32) {
     WATCH_FD.store(fd, Ordering::Relaxed);
+    if armed >= 0
+        && fd >= 0
+        && call(nr::fcntl, &[armed as u64, 9 /* F_GETOWN */]) == Ok(sys::getpid() as usize)
+    {
+        let _ = call(
+            nr::fcntl,
+            &[armed as u64, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */],
+        );
+        ARMED_FD.store(armed, Ordering::Relaxed);
+        return;
+    }
     arm();
+}
+
+/// This process's armed description of the pipe (-1: none).
+pub fn armed_fd() -> i32 {
+    ARMED_FD.load(Ordering::Relaxed)
 }
 
 /// Open this process's own description of the pipe and arm it (again

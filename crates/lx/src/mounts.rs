@@ -190,6 +190,7 @@ impl Tree {
             lower,
             source: source.to_vec(),
             fstype: fstype.to_vec(),
+            host_dirs: Vec::new(),
         });
     }
 

@@ -140,6 +140,39 @@ fn parse_elf(h: &dyn Host, fd: HostFd, head: &[u8], size: u64) -> Result<ElfImag
     elf::parse(head, &phdrs, size)
 }
 
+/// The exec an earlier image prepared (its files open as `p` says): read
+/// the ELF headers again, nothing is looked up.
+pub fn reopen(h: &dyn Host, p: &crate::config::Prepared, execfn: &[u8]) -> Result<Exec, ExecError> {
+    let image = |fd: HostFd, path: &[u8]| -> Result<Image, ExecError> {
+        let shown = path;
+        let st = h.fstat(fd).map_err(|e| err(e, shown, e.message(), 126))?;
+        let mut head = vec![0u8; 4096.min(st.st_size.max(0) as usize)];
+        let n =
+            hostfs::pread_buf(h, fd, &mut head, 0).map_err(|e| err(e, shown, e.message(), 126))?;
+        head.truncate(n);
+        let elf = parse_elf(h, fd, &head, st.st_size as u64)
+            .map_err(|e| err(e.errno(), shown, &e.reason().to_string(), 126))?;
+        Ok(Image {
+            fd,
+            path: path.to_vec(),
+            elf,
+        })
+    };
+    let main = image(p.main_fd, &p.main_path)?;
+    let interp = if p.interp_fd >= 0 {
+        Some(image(p.interp_fd, &p.interp_path)?)
+    } else {
+        None
+    };
+    Ok(Exec {
+        main,
+        interp,
+        argv: p.argv.clone(),
+        execfn: execfn.to_vec(),
+        first: p.first.clone(),
+    })
+}
+
 /// Prepare running `prog` with `argv`. `search` looks a bare name up on
 /// `path` first. On error every fd opened here is closed again.
 pub fn prepare(
@@ -397,10 +430,6 @@ fn do_exec(
     }
     // Everything that can fail for the guest fails here, in the old image.
     let exec = prepare(c.k, c.host, &prog, args.clone(), None).map_err(|e| e.errno)?;
-    let _ = c.host.close(exec.main.fd);
-    if let Some(i) = &exec.interp {
-        let _ = c.host.close(i.fd);
-    }
     let k = &mut *c.k;
     let mut cfg = k.cfg.clone();
     // The new image resolves the program again: give it the file this one
@@ -412,6 +441,19 @@ fn do_exec(
     };
     cfg.execfn = prog;
     cfg.search_path = false;
+    // The new image maps what was found here, open across the exec.
+    cfg.prepared = Some(crate::config::Prepared {
+        main_fd: exec.main.fd,
+        main_path: exec.main.path.clone(),
+        interp_fd: exec.interp.as_ref().map_or(-1, |i| i.fd),
+        interp_path: exec
+            .interp
+            .as_ref()
+            .map(|i| i.path.clone())
+            .unwrap_or_default(),
+        argv: exec.argv.clone(),
+        first: exec.first.clone(),
+    });
     cfg.argv = args;
     cfg.envp = env;
     cfg.cwd = k.cwd.clone();
@@ -472,6 +514,10 @@ fn do_exec(
     }
     for m in &cfg.mounts {
         keep.extend([m.upper, m.lower].into_iter().filter(|&fd| fd >= 0));
+    }
+    keep.push(exec.main.fd);
+    if let Some(i) = &exec.interp {
+        keep.push(i.fd);
     }
     // Every other host fd of this process closes at the exec: the guest's
     // close-on-exec ones, lx's caches, the vfork pipe.

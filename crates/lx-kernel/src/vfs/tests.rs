@@ -54,6 +54,7 @@ fn kernel(lower: &std::path::Path, upper: &std::path::Path) -> (Kernel, TestHost
                 lower: open_dir(lower),
                 source: b"test".to_vec(),
                 fstype: b"ext4".to_vec(),
+                host_dirs: Vec::new(),
             },
             MountSpec {
                 point: b"/proc".to_vec(),
