@@ -92,11 +92,23 @@ pub struct FdEntry {
     pub cloexec: bool,
 }
 
-/// The table. `limit` is the soft RLIMIT_NOFILE.
+/// The table proper. `limit` is the soft RLIMIT_NOFILE.
 #[derive(Debug)]
-pub struct FdTable {
+struct Table {
     slots: Vec<Option<FdEntry>>,
-    pub limit: u64,
+    limit: u64,
+    /// Files closed while another thread still used them: closed on the
+    /// host once only this list holds them (at most one reference each).
+    deferred: Vec<Arc<OpenFile>>,
+}
+
+/// A process's fd table. Threads (CLONE_FILES) share one: clones of this
+/// handle name the same table. Every operation takes the table's lock for
+/// its own duration only, so no lock is held across a host call that may
+/// block; entries come out as owned references.
+#[derive(Clone, Debug)]
+pub struct FdTable {
+    inner: Arc<Spinlock<Table>>,
 }
 
 /// Largest table lx accepts whatever the limit says (Linux's `nr_open`).
@@ -105,102 +117,198 @@ pub const NR_OPEN: u64 = 1 << 20;
 impl FdTable {
     pub fn new(limit: u64) -> Self {
         FdTable {
-            slots: Vec::new(),
-            limit: limit.min(NR_OPEN),
+            inner: Arc::new(Spinlock::new(Table {
+                slots: Vec::new(),
+                limit: limit.min(NR_OPEN),
+                deferred: Vec::new(),
+            })),
         }
+    }
+
+    /// The soft RLIMIT_NOFILE.
+    pub fn limit(&self) -> u64 {
+        self.inner.lock().limit
+    }
+
+    pub fn set_limit(&self, limit: u64) {
+        self.inner.lock().limit = limit.min(NR_OPEN);
     }
 
     /// The entry for guest fd `fd`, or EBADF.
     #[inline]
-    pub fn get(&self, fd: i32) -> Result<&FdEntry, Errno> {
+    pub fn get(&self, fd: i32) -> Result<FdEntry, Errno> {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        self.slots
+        self.inner
+            .lock()
+            .slots
             .get(fd as usize)
             .and_then(Option::as_ref)
+            .cloned()
             .ok_or(Errno::EBADF)
     }
 
     /// The host fd behind guest fd `fd`, or EBADF.
     #[inline]
     pub fn host_fd(&self, fd: i32) -> Result<HostFd, Errno> {
-        self.get(fd).map(|e| e.file.host_fd())
-    }
-
-    /// Mutable entry (to change flags).
-    pub fn get_mut(&mut self, fd: i32) -> Result<&mut FdEntry, Errno> {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        self.slots
-            .get_mut(fd as usize)
-            .and_then(Option::as_mut)
+        self.inner
+            .lock()
+            .slots
+            .get(fd as usize)
+            .and_then(Option::as_ref)
+            .map(|e| e.file.host_fd())
             .ok_or(Errno::EBADF)
     }
 
+    /// Change `fd`'s entry in place (its flags, or a file no one else holds).
+    pub fn update<R>(&self, fd: i32, f: impl FnOnce(&mut FdEntry) -> R) -> Result<R, Errno> {
+        if fd < 0 {
+            return Err(Errno::EBADF);
+        }
+        let mut t = self.inner.lock();
+        let e = t
+            .slots
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(Errno::EBADF)?;
+        Ok(f(e))
+    }
+
+    /// Set or clear close-on-exec.
+    pub fn set_cloexec(&self, fd: i32, on: bool) -> Result<(), Errno> {
+        self.update(fd, |e| e.cloexec = on)
+    }
+
     /// Install `entry` at the lowest free number >= `min`.
-    pub fn insert_from(&mut self, min: u32, entry: FdEntry) -> Result<i32, Errno> {
+    pub fn insert_from(&self, min: u32, entry: FdEntry) -> Result<i32, Errno> {
+        let mut t = self.inner.lock();
         let mut n = min as usize;
-        while n < self.slots.len() && self.slots[n].is_some() {
+        while n < t.slots.len() && t.slots[n].is_some() {
             n += 1;
         }
-        if n as u64 >= self.limit {
+        if n as u64 >= t.limit {
             return Err(Errno::EMFILE);
         }
-        if n >= self.slots.len() {
-            self.slots.resize(n + 1, None);
+        if n >= t.slots.len() {
+            t.slots.resize(n + 1, None);
         }
-        self.slots[n] = Some(entry);
+        t.slots[n] = Some(entry);
         Ok(n as i32)
     }
 
     /// Put `entry` at exactly `fd`, returning what was there (the caller
     /// releases it). EBADF if `fd` is out of range.
-    pub fn insert_at(&mut self, fd: i32, entry: FdEntry) -> Result<Option<FdEntry>, Errno> {
-        if fd < 0 || fd as u64 >= self.limit {
+    pub fn insert_at(&self, fd: i32, entry: FdEntry) -> Result<Option<FdEntry>, Errno> {
+        let mut t = self.inner.lock();
+        if fd < 0 || fd as u64 >= t.limit {
             return Err(Errno::EBADF);
         }
         let n = fd as usize;
-        if n >= self.slots.len() {
-            self.slots.resize(n + 1, None);
+        if n >= t.slots.len() {
+            t.slots.resize(n + 1, None);
         }
-        Ok(self.slots[n].replace(entry))
+        Ok(t.slots[n].replace(entry))
     }
 
     /// Remove `fd` from the table; the caller releases the entry.
-    pub fn remove(&mut self, fd: i32) -> Result<FdEntry, Errno> {
+    pub fn remove(&self, fd: i32) -> Result<FdEntry, Errno> {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        let e = self
+        let mut t = self.inner.lock();
+        let e = t
             .slots
             .get_mut(fd as usize)
             .and_then(Option::take)
             .ok_or(Errno::EBADF)?;
-        while matches!(self.slots.last(), Some(None)) {
-            self.slots.pop();
+        while matches!(t.slots.last(), Some(None)) {
+            t.slots.pop();
         }
         Ok(e)
     }
 
-    /// Open fds, lowest first.
-    pub fn iter(&self) -> impl Iterator<Item = (i32, &FdEntry)> {
-        self.slots
+    /// Open fds, lowest first (a snapshot).
+    pub fn entries(&self) -> Vec<(i32, FdEntry)> {
+        self.inner
+            .lock()
+            .slots
             .iter()
             .enumerate()
-            .filter_map(|(i, e)| e.as_ref().map(|e| (i as i32, e)))
+            .filter_map(|(i, e)| e.clone().map(|e| (i as i32, e)))
+            .collect()
+    }
+
+    /// Open fd numbers, lowest first.
+    pub fn numbers(&self) -> Vec<i32> {
+        self.inner
+            .lock()
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|_| i as i32))
+            .collect()
+    }
+
+    /// Drop one reference to an open file description; the last one closes
+    /// the host fd. Linux reports close errors of the last reference (e.g.
+    /// NFS EIO). A description another thread is using right now (it holds
+    /// a reference for the length of its call) is closed when it is done.
+    pub fn release(&self, host: &dyn Host, entry: FdEntry) -> Result<(), Errno> {
+        match Arc::try_unwrap(entry.file) {
+            Ok(f) => host.close(f.fd),
+            Err(file) => {
+                let held_by_table = {
+                    let t = self.inner.lock();
+                    t.slots
+                        .iter()
+                        .flatten()
+                        .any(|e| Arc::ptr_eq(&e.file, &file))
+                };
+                if !held_by_table {
+                    let mut t = self.inner.lock();
+                    if !t.deferred.iter().any(|d| Arc::ptr_eq(d, &file)) {
+                        t.deferred.push(file);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Close the deferred descriptions no one uses any more.
+    pub fn reap_deferred(&self, host: &dyn Host) {
+        let done: Vec<Arc<OpenFile>> = {
+            let mut t = self.inner.lock();
+            if t.deferred.is_empty() {
+                return;
+            }
+            let (done, keep): (Vec<_>, Vec<_>) = t
+                .deferred
+                .drain(..)
+                .partition(|f| Arc::strong_count(f) == 1);
+            t.deferred = keep;
+            done
+        };
+        for f in done {
+            if let Ok(f) = Arc::try_unwrap(f) {
+                let _ = host.close(f.fd);
+            }
+        }
+    }
+
+    /// Hold the table still (across a fork, so the child's copy is not
+    /// caught locked by another thread).
+    pub fn freeze(&self) -> Frozen<'_> {
+        Frozen(self.inner.lock())
     }
 }
 
-/// Drop one reference to an open file description; the last one closes the
-/// host fd. Linux reports close errors of the last reference (e.g. NFS EIO).
-pub fn release(host: &dyn Host, entry: FdEntry) -> Result<(), Errno> {
-    match Arc::try_unwrap(entry.file) {
-        Ok(f) => host.close(f.fd),
-        Err(_) => Ok(()),
-    }
-}
+/// A table held still (see [`FdTable::freeze`]).
+pub struct Frozen<'a>(#[allow(dead_code)] spinning_top::SpinlockGuard<'a, Table>);
 
 #[cfg(test)]
 mod tests {
@@ -215,7 +323,7 @@ mod tests {
 
     #[test]
     fn lowest_free_and_limit() {
-        let mut t = FdTable::new(4);
+        let t = FdTable::new(4);
         assert_eq!(t.insert_from(0, host(10)).unwrap(), 0);
         assert_eq!(t.insert_from(0, host(11)).unwrap(), 1);
         assert_eq!(t.insert_from(3, host(12)).unwrap(), 3);

@@ -167,6 +167,19 @@ pub trait Host {
     /// exit signal and the SETTID/CLEARTID/SETTLS bits with their guest
     /// addresses). Ok(0) in the child, Ok(child's host pid) in the parent.
     fn fork(&self, flags: u64, ptid: u64, ctid: u64, tls: u64) -> Result<i32, Errno>;
+    /// Start a guest thread (host clone `flags`: CLONE_VM|CLONE_THREAD|...
+    /// with the SETTID/CLEARTID/SETTLS bits and their guest addresses). It
+    /// resumes the guest with `regs` and the FPU state and signal mask of
+    /// the syscall being served; `k` serves its syscalls. Returns its tid.
+    fn spawn_thread(
+        &self,
+        flags: u64,
+        ptid: u64,
+        ctid: u64,
+        tls: u64,
+        regs: &crate::regs::Regs,
+        k: crate::kernel::Kernel,
+    ) -> Result<i32, Errno>;
     /// Replace this process's image with a fresh shim started from the
     /// launch description `config`, keeping exactly the host fds `keep`
     /// open (everything else lx holds is close-on-exec). Returns only on

@@ -16,7 +16,15 @@ use crate::vfs::{Mount, MountKind, Vfs};
 use alloc::format;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
 use lx_abi::Errno;
+use spinning_top::Spinlock;
+
+/// What [`Kernel::publish`] hands to the other threads.
+pub const PUBLISH_FS: u32 = 1;
+pub const PUBLISH_SIGNALS: u32 = 2;
+pub const PUBLISH_MM: u32 = 4;
+pub const PUBLISH_ALL: u32 = 7;
 use lx_abi::flags::AT_FDCWD;
 use lx_abi::structs::Siginfo;
 
@@ -33,7 +41,27 @@ pub enum SignalOutcome {
     Fatal(u32),
 }
 
-/// The kernel state of one guest process.
+/// What the threads of one process share besides the fd table: the
+/// filesystem context (CLONE_FS), signal dispositions (CLONE_SIGHAND) and
+/// the program break. Each thread works on its own copy and re-reads this
+/// when its generation moved (one atomic load per syscall); writers publish
+/// the one field they changed.
+#[derive(Default)]
+pub struct Shared {
+    generation: AtomicU64,
+    inner: Spinlock<SharedInner>,
+}
+
+#[derive(Default)]
+struct SharedInner {
+    cwd: Vec<u8>,
+    root: Vec<u8>,
+    umask: u32,
+    actions: Option<[crate::signal::SigAction; 65]>,
+    mm: MmState,
+}
+
+/// The kernel state of one guest thread (a single-threaded process has one).
 pub struct Kernel {
     pub fds: FdTable,
     pub sig: SignalState,
@@ -74,12 +102,16 @@ pub struct Kernel {
     pub quiet: bool,
     /// Set when a handler returned ERESTARTSYS: the syscall number to restart.
     pub(crate) restart: Option<u32>,
+    /// State shared with the process's other threads, and the generation
+    /// of it this thread's copies reflect.
+    pub shared: Arc<Shared>,
+    seen: u64,
 }
 
 impl Kernel {
     /// The state of a process started from `cfg`, with stdio inherited.
     pub fn new(cfg: &Config) -> Self {
-        let mut fds = FdTable::new(cfg.nofile.0);
+        let fds = FdTable::new(cfg.nofile.0);
         for f in &cfg.fds {
             // A dup of an earlier fd shares its open file description.
             let shared = if f.same_as >= 0 && f.same_as != f.guest {
@@ -143,7 +175,99 @@ impl Kernel {
             stats: cfg.stats,
             quiet: cfg.quiet,
             restart: None,
+            shared: Arc::new(Shared::default()),
+            seen: 0,
         }
+    }
+
+    /// The state of a new thread of this process (clone with CLONE_THREAD):
+    /// the same fd table and shared state, its own id, mask and caches.
+    pub fn new_thread(&mut self, tid: i32) -> Kernel {
+        self.publish(PUBLISH_ALL);
+        let mut id = self.id.clone();
+        id.tid = tid;
+        let mut sig = crate::signal::SignalState::new(self.sig.mask.0);
+        sig.actions = self.sig.actions;
+        Kernel {
+            fds: self.fds.clone(),
+            sig,
+            mm: self.mm,
+            id,
+            cwd: self.cwd.clone(),
+            root: self.root.clone(),
+            cfg: self.cfg.clone(),
+            vfork_fd: None,
+            vfs: self.vfs.for_thread(),
+            exe: self.exe.clone(),
+            cmdline: self.cmdline.clone(),
+            environ: self.environ.clone(),
+            auxv: self.auxv.clone(),
+            umask: self.umask,
+            nofile_max: self.nofile_max,
+            fs_base: self.fs_base,
+            no_new_privs: self.no_new_privs,
+            child_subreaper: self.child_subreaper,
+            tracing: self.tracing,
+            stats: self.stats,
+            quiet: self.quiet,
+            restart: None,
+            shared: self.shared.clone(),
+            seen: self.seen,
+        }
+    }
+
+    /// Hold the shared state still (across a fork, so the child's copy is
+    /// not caught locked by another thread).
+    pub fn freeze_shared(&self) -> impl Sized + '_ {
+        self.shared.inner.lock()
+    }
+
+    /// Is another thread sharing this state?
+    pub fn threaded(&self) -> bool {
+        Arc::strong_count(&self.shared) > 1
+    }
+
+    /// Re-read what another thread changed (cheap when nothing did).
+    pub fn refresh(&mut self) {
+        let g = self.shared.generation.load(Ordering::Acquire);
+        if g == self.seen {
+            return;
+        }
+        let s = self.shared.inner.lock();
+        self.cwd.clone_from(&s.cwd);
+        self.root.clone_from(&s.root);
+        self.umask = s.umask;
+        if let Some(a) = &s.actions {
+            self.sig.actions = *a;
+        }
+        self.mm = s.mm;
+        self.seen = self.shared.generation.load(Ordering::Acquire);
+    }
+
+    /// Make this thread's copy of `what` (PUBLISH_* bits) the process's.
+    pub fn publish(&mut self, what: u32) {
+        if !self.threaded() && what != PUBLISH_ALL {
+            return;
+        }
+        let mut s = self.shared.inner.lock();
+        if what & PUBLISH_FS != 0 {
+            s.cwd.clone_from(&self.cwd);
+            s.root.clone_from(&self.root);
+            s.umask = self.umask;
+        }
+        if what & PUBLISH_SIGNALS != 0 {
+            s.actions = Some(self.sig.actions);
+        }
+        if what & PUBLISH_MM != 0 {
+            s.mm = self.mm;
+        }
+        self.seen = self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
+    }
+
+    /// Let go of what only this thread holds (its filesystem caches): the
+    /// thread is ending.
+    pub fn release_thread(&mut self, host: &dyn Host) {
+        self.vfs.close_caches(host);
     }
 
     /// Finish setting up the filesystem view with the host at hand: layer
@@ -163,16 +287,16 @@ impl Kernel {
                 spec.host_dirs.clone_from(&m.host_dirs);
             }
         }
-        let fds: Vec<i32> = self.fds.iter().map(|(n, _)| n).collect();
-        for n in fds {
-            if let Ok(e) = self.fds.get_mut(n) {
-                let hfd = e.file.fd;
-                if let Some(f) = Arc::get_mut(&mut e.file)
-                    && f.describe.is_empty()
-                    && f.path.is_none()
-                {
-                    f.describe = crate::hostfs::fd_path(host, hfd).unwrap_or_default();
-                }
+        for n in self.fds.numbers() {
+            let Ok(e) = self.fds.get(n) else { continue };
+            if e.file.describe.is_empty() && e.file.path.is_none() {
+                let d = crate::hostfs::fd_path(host, e.file.fd).unwrap_or_default();
+                drop(e);
+                let _ = self.fds.update(n, |e| {
+                    if let Some(f) = Arc::get_mut(&mut e.file) {
+                        f.describe = d;
+                    }
+                });
             }
         }
         // The working directory is a guest path from the supervisor, or
@@ -199,6 +323,11 @@ impl Kernel {
     /// Serve the syscall `nr` trapped with `regs`; its result lands in `rax`
     /// (rt_sigreturn replaces every register).
     pub fn syscall(&mut self, host: &dyn Host, regs: &mut Regs, fpstate: &mut [u8], nr: u32) {
+        self.refresh();
+        if self.id.tid == 0 {
+            // A new thread's first syscall.
+            self.id.tid = host.host_tid();
+        }
         let args = Args(regs.syscall_args());
         let t0 = if self.stats { host.now_ns() } else { 0 };
         if self.tracing && table::row(nr).is_some_and(|r| r.noreturn) {
@@ -231,6 +360,7 @@ impl Kernel {
         if self.stats {
             host.record_stat(nr, res.is_err(), host.now_ns().saturating_sub(t0));
         }
+        self.fds.reap_deferred(host);
     }
 
     /// Finish a syscall once pending signals were delivered: a call that
@@ -264,6 +394,7 @@ impl Kernel {
         fpstate: &mut [u8],
         info: &Siginfo,
     ) -> SignalOutcome {
+        self.refresh();
         crate::signal::frame::deliver(self, host, regs, fpstate, info)
     }
 

@@ -234,6 +234,17 @@ impl Host for TestHost {
     fn fork(&self, _: u64, _: u64, _: u64, _: u64) -> Result<i32, Errno> {
         Err(Errno::ENOSYS)
     }
+    fn spawn_thread(
+        &self,
+        _: u64,
+        _: u64,
+        _: u64,
+        _: u64,
+        _: &crate::regs::Regs,
+        _: crate::kernel::Kernel,
+    ) -> Result<i32, Errno> {
+        Err(Errno::ENOSYS)
+    }
     fn reexec(&self, _: HostFd, _: &[u8], _: &[HostFd]) -> Errno {
         Errno::ENOSYS
     }

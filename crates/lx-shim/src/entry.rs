@@ -3,7 +3,7 @@
 
 use crate::host::SHIM_HOST;
 use crate::loader;
-use crate::signals::{self, KERNEL};
+use crate::signals;
 use crate::stack::{self, HostAux, StackSpec};
 use crate::sys::{self, FdWriter, call};
 use crate::{heap, seccomp, shared};
@@ -15,13 +15,10 @@ use lx_abi::flags::auxv::*;
 use lx_abi::syscalls::nr;
 use lx_kernel::Kernel;
 use lx_kernel::config::Config;
-use lx_kernel::layout::{LX_BASE, LX_END, page_down, page_up};
+use lx_kernel::layout::{LX_END, page_down, page_up};
 use lx_kernel::proc::exec;
 
 const BOOT_STACK_SIZE: usize = 256 * 1024;
-const ALT_STACK_SIZE: u64 = 256 * 1024;
-/// lx's own signal stack, in its window (with a guard page below).
-const ALT_STACK_BASE: u64 = LX_BASE + 0x2000_0000;
 
 #[repr(C, align(16))]
 struct BootStack([u8; BOOT_STACK_SIZE]);
@@ -281,16 +278,6 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     kernel.set_initial_ignored(ignored | cfg.ignored);
     kernel.mm.init_brk(loaded.brk_start);
 
-    // lx's signal stack.
-    let alt = ALT_STACK_BASE + 4096;
-    if sys::mmap(alt, ALT_STACK_SIZE, 3, 0x02 | 0x20 | 0x10, -1, 0).is_err() {
-        fail("cannot map lx's signal stack");
-    }
-    let ss = [alt, 0u64, ALT_STACK_SIZE];
-    if call(nr::sigaltstack, &[ss.as_ptr() as u64, 0]).is_err() || signals::install().is_err() {
-        fail("cannot install lx's signal handlers");
-    }
-
     // The guest's stack: the host's initial stack, below what the kernel
     // placed there for the shim.
     let mut random = [0u8; 16];
@@ -324,7 +311,14 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
         let _ = sys::mprotect(page_down(guest_sp), 4096, 7 | 0x0100_0000);
     }
     let host_mask = kernel.host_sigmask();
-    KERNEL.with(|k| *k = Some(kernel));
+    // The first thread's slot: its kernel state and lx's signal stack.
+    let Ok((alt, alt_size)) = crate::thread::init_main(kernel) else {
+        fail("cannot map lx's signal stack");
+    };
+    let ss = [alt, 0u64, alt_size];
+    if call(nr::sigaltstack, &[ss.as_ptr() as u64, 0]).is_err() || signals::install().is_err() {
+        fail("cannot install lx's signal handlers");
+    }
 
     if let Err(e) = seccomp::install() {
         die(

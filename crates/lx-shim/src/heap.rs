@@ -94,6 +94,12 @@ unsafe impl GlobalAlloc for ShimAlloc {
 }
 
 /// Map the heap region and hand it to the allocator. Call once, first.
+/// Hold the allocator still (across a fork: another thread must not hold
+/// its lock in the child's copy).
+pub fn freeze() -> impl Sized {
+    ALLOC.0.lock()
+}
+
 pub fn init() -> Result<(), lx_abi::Errno> {
     let rw = 3; // PROT_READ | PROT_WRITE
     let flags = 0x02 | 0x20 | 0x10 | 0x4000; // PRIVATE | ANONYMOUS | FIXED | NORESERVE

@@ -295,6 +295,7 @@ impl Host for ShimHost {
         sys::exit_group(code)
     }
     fn exit_thread(&self, code: i32) -> ! {
+        crate::thread::exiting();
         loop {
             sys::raw(nr::exit, &[code as u64]);
         }
@@ -352,7 +353,10 @@ impl Host for ShimHost {
         // The child's start time lies between two clock readings around
         // the clone: when both fall in one tick, no /proc read is needed.
         let t0 = crate::shared::boot_ticks();
-        let r = call(nr::clone, &[flags, 0, ptid, ctid, tls])? as i32;
+        let heap = crate::heap::freeze();
+        let r = call(nr::clone, &[flags, 0, ptid, ctid, tls]);
+        drop(heap);
+        let r = r? as i32;
         let t1 = crate::shared::boot_ticks();
         let child = if r == 0 { sys::getpid() } else { r };
         if t0 == t1 && t0 != 0 {
@@ -363,6 +367,17 @@ impl Host for ShimHost {
             crate::watch::arm();
         }
         Ok(r)
+    }
+    fn spawn_thread(
+        &self,
+        flags: u64,
+        ptid: u64,
+        ctid: u64,
+        tls: u64,
+        regs: &lx_kernel::Regs,
+        k: lx_kernel::Kernel,
+    ) -> Result<i32, Errno> {
+        crate::thread::spawn(flags, ptid, ctid, tls, regs, k)
     }
     fn reexec(&self, shim_fd: HostFd, config: &[u8], keep: &[HostFd]) -> Errno {
         let name = b"lx-config\0";

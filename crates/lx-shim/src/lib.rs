@@ -24,6 +24,7 @@ pub mod shared;
 pub mod signals;
 pub mod stack;
 pub mod sys;
+pub mod thread;
 pub mod usercopy;
 pub mod watch;
 

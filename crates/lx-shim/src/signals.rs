@@ -6,73 +6,55 @@
 //! guest leaves at their default action stay deliverable, so Ctrl-C ends a
 //! guest even inside a long host call, exactly as it would natively.
 
-use crate::global::Global;
 use crate::host::SHIM_HOST;
 use crate::sys;
+use crate::thread;
 use crate::usercopy;
 use core::arch::naked_asm;
-use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use lx_abi::signal::{SIGBUS, SIGSEGV, SIGSYS};
 use lx_abi::structs::Siginfo;
 use lx_abi::syscalls::nr;
 use lx_kernel::layout::{LX_BASE, LX_END};
-use lx_kernel::{Kernel, Regs, SignalOutcome};
+use lx_kernel::{Regs, SignalOutcome};
 
-/// The process's kernel.
-pub static KERNEL: Global<Kernel> = Global::new();
-
-/// Set while lx waits in a blocking host call for the guest (the kernel
-/// lock is held): signals for the guest are queued here, not delivered.
-static IN_BLOCK: AtomicBool = AtomicBool::new(false);
-
-/// Signals that interrupted lx, by number: lock-free, because a signal lx
-/// cannot block (SIGSEGV, SIGBUS) may interrupt the queue's own users.
-/// Per slot: 0 empty, 1 being written, 2 full. A signal whose slot is busy
-/// is coalesced, as standard signals are.
-static QSTATE: [AtomicU8; 65] = [const { AtomicU8::new(0) }; 65];
-struct QInfo(core::cell::UnsafeCell<[Siginfo; 65]>);
-// SAFETY: slot i of the array is written only by the context that moved
-// QSTATE[i] from 0 to 1, and read only after it reached 2.
-unsafe impl Sync for QInfo {}
-static QINFO: QInfo = QInfo(core::cell::UnsafeCell::new([Siginfo::ZERO; 65]));
-/// Set when a slot may be full (a cheap check for the common case).
-static QUEUED_ANY: AtomicBool = AtomicBool::new(false);
-
-fn enqueue(si: &Siginfo) {
+fn enqueue(t: &thread::Block, si: &Siginfo) {
     let sig = si.si_signo as usize;
     if !(1..=64).contains(&sig) {
         return;
     }
-    if QSTATE[sig]
+    if t.qstate[sig]
         .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
         .is_ok()
     {
         // SAFETY: this context owns slot `sig` (state 1) until it stores 2.
-        unsafe { (*QINFO.0.get())[sig] = *si };
-        QSTATE[sig].store(2, Ordering::Release);
-        QUEUED_ANY.store(true, Ordering::SeqCst);
+        unsafe { (*t.qinfo.get())[sig] = *si };
+        t.qstate[sig].store(2, Ordering::Release);
+        t.queued_any.store(true, Ordering::SeqCst);
     }
 }
 
 /// Enter a blocking call: unblock what `mask` does not hold.
 pub fn begin_blocking(mask: u64) {
-    IN_BLOCK.store(true, Ordering::SeqCst);
+    if let Some(t) = thread::current() {
+        t.in_block.store(true, Ordering::SeqCst);
+    }
     if mask != u64::MAX {
         let _ = sys::call(nr::rt_sigprocmask, &[2, &mask as *const u64 as u64, 0, 8]);
     }
 }
 
 /// Signals queued while lx ran (outside a blocking call).
-fn take_queued() -> alloc::vec::Vec<Siginfo> {
+fn take_queued(t: &thread::Block) -> alloc::vec::Vec<Siginfo> {
     let mut out = alloc::vec::Vec::new();
     // Every syscall passes here: a plain load first, the swap only if set.
-    if !QUEUED_ANY.load(Ordering::Relaxed) || !QUEUED_ANY.swap(false, Ordering::SeqCst) {
+    if !t.queued_any.load(Ordering::Relaxed) || !t.queued_any.swap(false, Ordering::SeqCst) {
         return out;
     }
-    for (sig, st) in QSTATE.iter().enumerate() {
+    for (sig, st) in t.qstate.iter().enumerate() {
         if st.load(Ordering::Acquire) == 2 {
             // SAFETY: state 2: the writer is done; the slot is freed below.
-            out.push(unsafe { (*QINFO.0.get())[sig] });
+            out.push(unsafe { (*t.qinfo.get())[sig] });
             st.store(0, Ordering::Release);
         }
     }
@@ -81,15 +63,20 @@ fn take_queued() -> alloc::vec::Vec<Siginfo> {
 
 /// Has a signal been queued since the blocking call began?
 pub fn queued_any() -> bool {
-    QUEUED_ANY.load(Ordering::SeqCst)
+    thread::current().is_some_and(|t| t.queued_any.load(Ordering::SeqCst))
 }
 
 /// Leave it: back to lx's mask, and what arrived meanwhile.
 pub fn end_blocking() -> alloc::vec::Vec<Siginfo> {
     let m = shim_mask();
     let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
-    IN_BLOCK.store(false, Ordering::SeqCst);
-    take_queued()
+    match thread::current() {
+        Some(t) => {
+            t.in_block.store(false, Ordering::SeqCst);
+            take_queued(t)
+        }
+        None => alloc::vec::Vec::new(),
+    }
 }
 
 /// Signals whose guest disposition is the default action: left unblocked
@@ -184,6 +171,22 @@ pub fn catcher() -> u64 {
     on_signal as *const () as u64
 }
 
+/// Size of the xsave image at `p` (512 bytes, or the extended size the
+/// software-reserved bytes announce).
+pub fn fpstate_len(p: u64) -> usize {
+    // SAFETY: `p` is an fpstate the host kernel wrote into a live frame.
+    unsafe {
+        let p = p as *const u8;
+        let magic = core::ptr::read_unaligned(p.add(464) as *const u32);
+        let ext = core::ptr::read_unaligned(p.add(468) as *const u32) as usize;
+        if magic == FP_XSTATE_MAGIC1 && (512..=64 * 1024).contains(&ext) {
+            ext
+        } else {
+            512
+        }
+    }
+}
+
 /// Views into a host ucontext.
 struct Uc(*mut u8);
 
@@ -203,14 +206,7 @@ impl Uc {
             if p.is_null() {
                 return &mut [];
             }
-            let magic = core::ptr::read_unaligned(p.add(464) as *const u32);
-            let ext = core::ptr::read_unaligned(p.add(468) as *const u32) as usize;
-            let len = if magic == FP_XSTATE_MAGIC1 && (512..=64 * 1024).contains(&ext) {
-                ext
-            } else {
-                512
-            };
-            core::slice::from_raw_parts_mut(p, len)
+            core::slice::from_raw_parts_mut(p, fpstate_len(p as u64))
         }
     }
     fn set_sigmask(&self, m: u64) {
@@ -232,13 +228,17 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
     }
     // SAFETY: for SYS_SECCOMP the syscall number is at offset 24 (si_syscall).
     let nr = unsafe { core::ptr::read_unaligned((info as *const u8).add(24) as *const i32) } as u32;
+    let Some(t) = thread::current() else {
+        return;
+    };
+    t.uc.store(uc as u64, Ordering::Relaxed);
     let uc = Uc(uc);
     let regs = uc.regs();
     let fp = uc.fpstate();
-    KERNEL.with(|k| {
+    t.kernel.with(|k| {
         let Some(k) = k.as_mut() else { return };
         k.syscall(&SHIM_HOST, regs, fp, nr);
-        for si in take_queued() {
+        for si in take_queued(t) {
             k.sig.make_pending(si);
         }
         if k.has_deliverable()
@@ -279,18 +279,21 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
         );
         lx_kernel::Host::die_by_signal(&SHIM_HOST, si.si_signo as u32);
     }
-    if IN_BLOCK.load(Ordering::SeqCst) || in_lx(rip) {
+    let Some(t) = thread::current() else {
+        return;
+    };
+    if t.in_block.load(Ordering::SeqCst) || in_lx(rip) {
         // lx itself was interrupted (inside a blocking call made for the
         // guest, or serving a syscall): queue the signal; the kernel
         // delivers it when the syscall ends, never from inside lx.
         let sig = si.si_signo as usize;
         if (1..=64).contains(&sig) {
-            enqueue(&si);
+            enqueue(t, &si);
         }
         return;
     }
     let fp = uc.fpstate();
-    KERNEL.with(|k| {
+    t.kernel.with(|k| {
         let Some(k) = k.as_mut() else { return };
         if si.si_code <= 0 && si.pid() == SHIM_HOST.pid() {
             si.set_uid(k.id.uid);

@@ -204,6 +204,7 @@ pub fn sys_chdir(c: &mut Ctx<'_>, path: u64) -> SysResult {
         return Err(Errno::ENOTDIR);
     }
     c.k.cwd = f.path;
+    c.k.publish(crate::kernel::PUBLISH_FS);
     Ok(0)
 }
 
@@ -215,6 +216,7 @@ pub fn sys_fchdir(c: &mut Ctx<'_>, fd: i32) -> SysResult {
     }
     let p = e.file.path.clone().ok_or(Errno::ENOTDIR)?;
     c.k.cwd = p;
+    c.k.publish(crate::kernel::PUBLISH_FS);
     Ok(0)
 }
 
@@ -229,6 +231,7 @@ pub fn sys_chroot(c: &mut Ctx<'_>, path: u64) -> SysResult {
         return Err(Errno::EPERM);
     }
     c.k.root = f.path;
+    c.k.publish(crate::kernel::PUBLISH_FS);
     Ok(0)
 }
 
@@ -254,5 +257,6 @@ pub fn sys_getcwd(c: &mut Ctx<'_>, buf: u64, size: u64) -> SysResult {
 pub fn sys_umask(c: &mut Ctx<'_>, mask: u32) -> SysResult {
     let old = c.k.umask;
     c.k.umask = mask & 0o777;
+    c.k.publish(crate::kernel::PUBLISH_FS);
     Ok(old as usize)
 }

@@ -1,7 +1,7 @@
 //! close(2), dup(2), dup2, dup3, fcntl(2).
 
 use crate::ctx::{Ctx, SysResult};
-use crate::fd::{FdEntry, release};
+use crate::fd::FdEntry;
 use crate::user;
 use lx_abi::Errno;
 use lx_abi::flags::{FD_CLOEXEC, OpenFlags};
@@ -9,7 +9,7 @@ use lx_abi::flags::{FD_CLOEXEC, OpenFlags};
 /// close(2).
 pub fn sys_close(c: &mut Ctx<'_>, fd: i32) -> SysResult {
     let e = c.k.fds.remove(fd)?;
-    release(c.host, e).map(|()| 0)
+    c.k.fds.release(c.host, e).map(|()| 0)
 }
 
 /// dup(2): lowest free fd, close-on-exec clear.
@@ -30,7 +30,7 @@ fn dup_to(c: &mut Ctx<'_>, old: i32, new: i32, cloexec: bool) -> SysResult {
     let file = c.k.fds.get(old)?.file.clone();
     if let Some(prev) = c.k.fds.insert_at(new, FdEntry { file, cloexec })? {
         // dup2(2): errors closing the old file are silently ignored.
-        let _ = release(c.host, prev);
+        let _ = c.k.fds.release(c.host, prev);
     }
     Ok(new as usize)
 }
@@ -77,7 +77,7 @@ pub fn sys_fcntl(c: &mut Ctx<'_>, fd: i32, cmd: i32, arg: u64) -> SysResult {
         F_DUPFD | F_DUPFD_CLOEXEC => {
             let min = arg as u32 as i32;
             let file = c.k.fds.get(fd)?.file.clone();
-            if min < 0 || min as u64 >= c.k.fds.limit {
+            if min < 0 || min as u64 >= c.k.fds.limit() {
                 return Err(Errno::EINVAL);
             }
             let e = FdEntry {
@@ -92,7 +92,7 @@ pub fn sys_fcntl(c: &mut Ctx<'_>, fd: i32, cmd: i32, arg: u64) -> SysResult {
             0
         }),
         F_SETFD => {
-            c.k.fds.get_mut(fd)?.cloexec = arg as u32 & FD_CLOEXEC != 0;
+            c.k.fds.set_cloexec(fd, arg as u32 & FD_CLOEXEC != 0)?;
             Ok(0)
         }
         F_GETFL => {

@@ -85,7 +85,7 @@ pub fn sys_ioctl(c: &mut Ctx<'_>, fd: i32, req: u32, arg: u64) -> SysResult {
             [h as u64, u64::from(req), arg & 1, 0, 0, 0],
         ),
         FIOCLEX | FIONCLEX => {
-            c.k.fds.get_mut(fd)?.cloexec = req == FIOCLEX;
+            c.k.fds.set_cloexec(fd, req == FIOCLEX)?;
             Ok(0)
         }
         _ => Err(Errno::ENOTTY),

@@ -2,7 +2,7 @@
 
 use super::common::{self, creatable, existing, lookup, path_arg, writable};
 use crate::ctx::{Ctx, SysResult};
-use crate::fd::{FdEntry, FileKind, OpenFile, release};
+use crate::fd::{FdEntry, FileKind, OpenFile};
 use crate::host::HostFd;
 use crate::hostfs;
 use crate::vfs::virt::{self, VNode};
@@ -325,17 +325,15 @@ pub fn sys_close_range(c: &mut Ctx<'_>, first: u32, last: u32, flags: u32) -> Sy
     }
     let fds: Vec<i32> =
         c.k.fds
-            .iter()
-            .map(|(n, _)| n)
+            .numbers()
+            .into_iter()
             .filter(|&n| n as u32 >= first && n as u32 <= last)
             .collect();
     for n in fds {
         if flags & 4 != 0 {
-            if let Ok(e) = c.k.fds.get_mut(n) {
-                e.cloexec = true;
-            }
+            let _ = c.k.fds.set_cloexec(n, true);
         } else if let Ok(e) = c.k.fds.remove(n) {
-            let _ = release(c.host, e);
+            let _ = c.k.fds.release(c.host, e);
         }
     }
     Ok(0)

@@ -42,7 +42,7 @@ pub fn sys_pipe2(c: &mut Ctx<'_>, fds: u64, flags: u32) -> SysResult {
         Ok(w) => w,
         Err(e) => {
             if let Ok(en) = c.k.fds.remove(r as i32) {
-                let _ = crate::fd::release(c.host, en);
+                let _ = c.k.fds.release(c.host, en);
             }
             return Err(e);
         }
@@ -51,7 +51,7 @@ pub fn sys_pipe2(c: &mut Ctx<'_>, fds: u64, flags: u32) -> SysResult {
     if let Err(e) = c.copy_out(fds, zerocopy::IntoBytes::as_bytes(&pair)) {
         for n in pair {
             if let Ok(en) = c.k.fds.remove(n) {
-                let _ = crate::fd::release(c.host, en);
+                let _ = c.k.fds.release(c.host, en);
             }
         }
         return Err(e);

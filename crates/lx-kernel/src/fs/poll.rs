@@ -33,7 +33,7 @@ fn wait(c: &mut Ctx<'_>, host: &mut [PollFd], t: Option<Timespec>) -> SysResult 
 }
 
 fn do_poll(c: &mut Ctx<'_>, fds: u64, nfds: u64, timeout: Option<Timespec>) -> SysResult {
-    if nfds > c.k.fds.limit {
+    if nfds > c.k.fds.limit() {
         return Err(Errno::EINVAL);
     }
     let mut guest = alloc::vec![PollFd::default(); nfds as usize];
@@ -122,7 +122,7 @@ pub fn sys_ppoll(
 
 /// The bitmaps of select(2): read, write, except (guest addresses, 0: none).
 fn do_select(c: &mut Ctx<'_>, nfds: i32, sets: [u64; 3], t: Option<Timespec>) -> SysResult {
-    if nfds < 0 || nfds as u64 > c.k.fds.limit.max(1024) {
+    if nfds < 0 || nfds as u64 > c.k.fds.limit().max(1024) {
         return Err(Errno::EINVAL);
     }
     let n = nfds as usize;

@@ -467,7 +467,7 @@ fn do_exec(
     cfg.groups = k.id.groups.clone();
     cfg.nodename = k.id.nodename.clone();
     cfg.umask = k.umask;
-    cfg.nofile = (k.fds.limit, k.nofile_max);
+    cfg.nofile = (k.fds.limit(), k.nofile_max);
     cfg.sigmask = k.sig.mask.0;
     cfg.sigmask_given = true;
     cfg.trace = k.tracing;
@@ -476,7 +476,7 @@ fn do_exec(
     cfg.fds.clear();
     let mut keep: Vec<HostFd> = Vec::new();
     let mut seen: Vec<(*const crate::fd::OpenFile, i32)> = Vec::new();
-    for (n, e) in k.fds.iter() {
+    for (n, e) in k.fds.entries() {
         if e.cloexec {
             continue;
         }

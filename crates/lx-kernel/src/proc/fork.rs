@@ -8,8 +8,13 @@
 //! two do not share memory (programs may only call exec or _exit in a vfork
 //! child, and the ones that write to shared memory first, like glibc's
 //! posix_spawn error report, lose that write: the exit status still tells).
-//! Threads (CLONE_VM without CLONE_VFORK, CLONE_THREAD) come with the
-//! threads issue.
+//!
+//! Threads (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, what
+//! pthread_create and Go's runtime use) are host threads of this process:
+//! each gets its own kernel state sharing the fd table and the process's
+//! shared state (see `Kernel::new_thread`). Other CLONE_VM sharing
+//! combinations (a process sharing memory but not the fd table, ...) are
+//! not served (ENOSYS, reported once).
 
 use crate::ctx::{Ctx, SysResult};
 use lx_abi::Errno;
@@ -64,8 +69,19 @@ pub fn do_fork(
         return Err(Errno::EINVAL);
     }
     let vfork = flags & CLONE_VFORK != 0;
+    // Linux's consistency rules first.
+    if (flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0)
+        || (flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+    if flags & thread == thread && !vfork {
+        return spawn_thread(c, flags, stack, ptid, ctid, tls);
+    }
     if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && !vfork) {
-        // Threads: not yet (reported once, as any unimplemented call).
+        // Memory shared without the whole thread set: not served (reported
+        // once, as any unimplemented call).
         return Err(c.k.unimplemented(c.host, c.nr));
     }
     if flags & (CLONE_SIGHAND | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM) != 0 && !vfork {
@@ -104,7 +120,13 @@ pub fn do_fork(
         None
     };
     let parent_pid = c.k.id.pid;
-    let r = match c.host.fork(host_flags, ptid, ctid, tls) {
+    // Other threads must not hold a lock the child's copy would keep.
+    let frozen =
+        c.k.threaded()
+            .then(|| (c.k.fds.freeze(), c.k.freeze_shared()));
+    let forked = c.host.fork(host_flags, ptid, ctid, tls);
+    drop(frozen);
+    let r = match forked {
         Ok(r) => r,
         Err(e) => {
             if let Some(p) = pipe {
@@ -159,6 +181,50 @@ pub fn do_fork(
         let _ = c.host.close(p[0]);
     }
     Ok(r as usize)
+}
+
+/// A new thread of this process.
+fn spawn_thread(
+    c: &mut Ctx<'_>,
+    flags: u64,
+    stack: u64,
+    ptid: u64,
+    ctid: u64,
+    tls: u64,
+) -> SysResult {
+    if flags & (NAMESPACES | CLONE_PIDFD | CLONE_VFORK | CLONE_PARENT) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    for (bit, addr) in [
+        (CLONE_PARENT_SETTID, ptid),
+        (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, ctid),
+    ] {
+        if flags & bit != 0 {
+            crate::user::slice(addr, 4)?;
+        }
+    }
+    let host_flags = (flags
+        & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS))
+        | CLONE_VM
+        | CLONE_FS
+        | CLONE_FILES
+        | CLONE_SIGHAND
+        | CLONE_THREAD
+        | CLONE_SYSVSEM;
+    let mut regs = *c.regs;
+    regs.rax = 0;
+    if stack != 0 {
+        regs.rsp = stack;
+    }
+    // The new thread learns its tid at its first syscall (0 = not yet).
+    let mut child = c.k.new_thread(0);
+    if flags & CLONE_SETTLS != 0 {
+        child.fs_base = tls;
+    }
+    let tid = c
+        .host
+        .spawn_thread(host_flags, ptid, ctid, tls, &regs, child)?;
+    Ok(tid as usize)
 }
 
 /// fork(2).

@@ -15,7 +15,7 @@ fn get(c: &Ctx<'_>, res: u32) -> Result<Rlimit, Errno> {
     }
     if res == RLIMIT_NOFILE {
         return Ok(Rlimit {
-            rlim_cur: c.k.fds.limit,
+            rlim_cur: c.k.fds.limit(),
             rlim_max: c.k.nofile_max,
         });
     }
@@ -37,7 +37,7 @@ fn set(c: &mut Ctx<'_>, res: u32, new: Rlimit) -> Result<(), Errno> {
         if new.rlim_max > c.k.nofile_max && c.k.id.euid != 0 {
             return Err(Errno::EPERM);
         }
-        c.k.fds.limit = new.rlim_cur;
+        c.k.fds.set_limit(new.rlim_cur);
         c.k.nofile_max = new.rlim_max;
         return Ok(());
     }

@@ -60,6 +60,7 @@ pub fn sys_rt_sigaction(c: &mut Ctx<'_>, sig: i32, act: u64, oact: u64, size: u6
 pub fn set_action(c: &mut Ctx<'_>, sig: u32, new: SigAction) -> Result<(), Errno> {
     let before = c.k.sig.host_disposition(sig);
     c.k.sig.actions[sig as usize] = new;
+    c.k.publish(crate::kernel::PUBLISH_SIGNALS);
     if new.handler == SIG_IGN {
         // POSIX: setting SIG_IGN discards a pending instance.
         c.k.sig.discard_pending(sig);

@@ -123,6 +123,32 @@ impl Vfs {
         }
     }
 
+    /// The same mounts with empty caches, for a new thread (caches hold
+    /// host fds each thread opens and closes itself).
+    pub fn for_thread(&self) -> Self {
+        Vfs {
+            mounts: self.mounts.clone(),
+            host_ids: self.host_ids,
+            ..Vfs::default()
+        }
+    }
+
+    /// Close every cached host fd (the thread owning them is ending).
+    pub fn close_caches(&mut self, host: &dyn crate::host::Host) {
+        for fd in self
+            .dirfds
+            .values()
+            .copied()
+            .chain(self.graveyard.drain(..))
+            .collect::<Vec<_>>()
+        {
+            let _ = host.close(fd);
+        }
+        self.dirfds.clear();
+        self.dirfd_order.clear();
+        self.upper.clear();
+    }
+
     /// The mount serving canonical `path` and the path relative to it
     /// ("" for the mount point itself).
     pub fn mount_of<'p>(&self, path: &'p [u8]) -> Option<(usize, &'p [u8])> {

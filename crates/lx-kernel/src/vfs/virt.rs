@@ -419,7 +419,7 @@ pub fn list(
                     }
                     b"fd" | b"fdinfo" => {
                         let t = if sub == b"fd" { DT_LNK } else { DT_REG };
-                        for (fd, _) in k.fds.iter() {
+                        for fd in k.fds.numbers() {
                             add(format!("{fd}").as_bytes(), t);
                         }
                     }
@@ -751,7 +751,7 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
                         format!(
                             "{:<26}{:<21}{:<21}{:<10}\n",
                             "Max open files",
-                            fmt(k.fds.limit),
+                            fmt(k.fds.limit()),
                             fmt(k.nofile_max),
                             "files"
                         )

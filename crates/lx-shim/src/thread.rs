@@ -1,0 +1,288 @@
+//! Guest threads. Every thread of a guest process has a slot in lx's
+//! window: a guard page, the thread's block (its kernel state and the
+//! signals queued while lx ran for it) and lx's signal stack for it. lx's
+//! handlers always run on that stack, so a handler finds its thread from
+//! its own stack pointer: no thread-local storage (the guest owns %fs).
+//!
+//! A new thread (clone with CLONE_THREAD) starts exactly where the trapped
+//! clone returns to the guest: the parent copies its own signal frame onto
+//! the new slot's stack (registers with rax = 0 and the new stack pointer,
+//! FPU state, signal mask, lx's signal stack for the child) and the host
+//! clone's child does nothing but rt_sigreturn through it. It inherits the
+//! seccomp filter, so it is mediated from its first instruction.
+
+use crate::global::Global;
+use crate::sys::{self, call};
+use core::arch::asm;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU64, Ordering};
+use lx_abi::Errno;
+use lx_abi::structs::Siginfo;
+use lx_abi::syscalls::nr;
+use lx_kernel::layout::LX_BASE;
+use lx_kernel::{Kernel, Regs};
+
+/// Where the slots start in lx's window.
+pub const SLOTS_BASE: u64 = LX_BASE + 0x2_0000_0000;
+/// One slot: guard page, block, signal stack.
+pub const SLOT_SIZE: u64 = 1 << 20;
+/// Threads per process lx serves at once.
+pub const MAX_THREADS: usize = 4096;
+const GUARD: u64 = 4096;
+const BLOCK_SIZE: u64 = 64 * 1024;
+
+/// Slot states.
+const NEVER: u8 = 0;
+const LIVE: u8 = 1;
+const EXITED: u8 = 2;
+const BUSY: u8 = 3;
+
+static STATE: [AtomicU8; MAX_THREADS] = [const { AtomicU8::new(NEVER) }; MAX_THREADS];
+static TID: [AtomicI32; MAX_THREADS] = [const { AtomicI32::new(0) }; MAX_THREADS];
+
+/// Per-thread lx state.
+pub struct Block {
+    /// The thread's kernel state.
+    pub kernel: Global<Kernel>,
+    /// Set while lx waits in a blocking host call for the guest: signals
+    /// for the guest are queued, not delivered.
+    pub in_block: AtomicBool,
+    /// Signals that interrupted lx, by number: lock-free, because a signal
+    /// lx cannot block (SIGSEGV, SIGBUS) may interrupt the queue's own
+    /// users. Per slot: 0 empty, 1 being written, 2 full. A signal whose
+    /// slot is busy is coalesced, as standard signals are.
+    pub qstate: [AtomicU8; 65],
+    pub qinfo: UnsafeCell<[Siginfo; 65]>,
+    /// Set when a slot may be full (a cheap check for the common case).
+    pub queued_any: AtomicBool,
+    /// The SIGSYS frame (ucontext) being served, for clone.
+    pub uc: AtomicU64,
+}
+
+const _: () = assert!(core::mem::size_of::<Block>() as u64 <= BLOCK_SIZE);
+
+fn slot_base(i: usize) -> u64 {
+    SLOTS_BASE + i as u64 * SLOT_SIZE
+}
+
+fn block_ptr(i: usize) -> *mut Block {
+    (slot_base(i) + GUARD) as *mut Block
+}
+
+/// The signal stack of slot `i`: (lowest address, size).
+pub fn stack_of(i: usize) -> (u64, u64) {
+    let lo = slot_base(i) + GUARD + BLOCK_SIZE;
+    (lo, slot_base(i) + SLOT_SIZE - lo)
+}
+
+/// The block of the thread running on lx's stack at `sp`.
+fn block_at(sp: u64) -> Option<&'static Block> {
+    let off = sp.checked_sub(SLOTS_BASE)?;
+    let i = (off / SLOT_SIZE) as usize;
+    if i >= MAX_THREADS || !matches!(STATE[i].load(Ordering::Acquire), LIVE | BUSY) {
+        return None;
+    }
+    // SAFETY: a LIVE or BUSY slot is mapped and its block initialized
+    // (`setup` wrote it before publishing the state).
+    Some(unsafe { &*block_ptr(i) })
+}
+
+/// The calling thread's block (lx's handlers run on the thread's slot).
+pub fn current() -> Option<&'static Block> {
+    let sp: u64;
+    // SAFETY: reads the stack pointer only.
+    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    block_at(sp)
+}
+
+/// Map slot `i` if needed and write a fresh block into it.
+fn setup(i: usize, was: u8) -> Result<(), Errno> {
+    if was == NEVER {
+        // PRIVATE | ANONYMOUS | FIXED over lx's reservation; the guard page
+        // stays PROT_NONE.
+        sys::mmap(
+            slot_base(i) + GUARD,
+            SLOT_SIZE - GUARD,
+            3,
+            0x02 | 0x20 | 0x10,
+            -1,
+            0,
+        )?;
+    } else {
+        // SAFETY: an EXITED slot's block was initialized; its thread is gone
+        // (checked by the caller), so nothing else refers to it. Dropping
+        // the old block releases its kernel state.
+        unsafe { core::ptr::drop_in_place(block_ptr(i)) };
+    }
+    // SAFETY: the slot is mapped, BLOCK_SIZE bytes hold a Block (asserted
+    // above), and this context owns the slot (state BUSY).
+    unsafe {
+        block_ptr(i).write(Block {
+            kernel: Global::new(),
+            in_block: AtomicBool::new(false),
+            qstate: [const { AtomicU8::new(0) }; 65],
+            qinfo: UnsafeCell::new([Siginfo::ZERO; 65]),
+            queued_any: AtomicBool::new(false),
+            uc: AtomicU64::new(0),
+        });
+    }
+    Ok(())
+}
+
+/// Set up slot 0 for the first thread of a fresh image and return its
+/// signal stack.
+pub fn init_main(kernel: Kernel) -> Result<(u64, u64), Errno> {
+    STATE[0].store(BUSY, Ordering::Release);
+    setup(0, NEVER)?;
+    // SAFETY: just initialized; the slot is ours.
+    unsafe { (*block_ptr(0)).kernel.with(|k| *k = Some(kernel)) };
+    TID[0].store(sys::gettid(), Ordering::Relaxed);
+    STATE[0].store(LIVE, Ordering::Release);
+    Ok(stack_of(0))
+}
+
+/// TID of a slot whose thread never started.
+const NOT_STARTED: i32 = -1;
+
+/// Is the thread that last held slot `i` gone? (A thread that ended before
+/// its parent recorded its tid counts as running until it is recorded.)
+fn gone(i: usize) -> bool {
+    let tid = TID[i].load(Ordering::Relaxed);
+    tid == NOT_STARTED
+        || (tid > 0
+            && call(nr::tgkill, &[sys::getpid() as u64, tid as u64, 0]) == Err(Errno::ESRCH))
+}
+
+/// Claim a slot for a new thread.
+fn alloc() -> Result<usize, Errno> {
+    for i in 1..MAX_THREADS {
+        let st = STATE[i].load(Ordering::Acquire);
+        let free = st == NEVER || (st == EXITED && gone(i));
+        if free
+            && STATE[i]
+                .compare_exchange(st, BUSY, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            if let Err(e) = setup(i, st) {
+                STATE[i].store(st, Ordering::Release);
+                return Err(e);
+            }
+            TID[i].store(0, Ordering::Relaxed);
+            return Ok(i);
+        }
+    }
+    Err(Errno::EAGAIN)
+}
+
+/// The calling thread is about to end: its slot may be reused once the
+/// host thread is gone.
+pub fn exiting() {
+    let sp: u64;
+    // SAFETY: reads the stack pointer only.
+    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    if let Some(off) = sp.checked_sub(SLOTS_BASE) {
+        let i = (off / SLOT_SIZE) as usize;
+        if i > 0 && i < MAX_THREADS {
+            STATE[i].store(EXITED, Ordering::Release);
+        }
+    }
+}
+
+// ucontext layout (x86-64 kernel `struct ucontext`).
+const UC_STACK: usize = 16;
+const UC_GREGS: usize = 40;
+const UC_FPREGS: usize = 40 + 23 * 8;
+const UC_SIZE: usize = 304;
+const SIGINFO_SIZE: u64 = 128;
+
+/// Start a thread that resumes the guest where the trapped clone returns,
+/// with `regs` (rax already 0, rsp its stack) and the FPU state and signal
+/// mask of the frame being served, served by `kernel`. Host `flags` are
+/// clone's (CLONE_VM|CLONE_THREAD|...).
+pub fn spawn(
+    flags: u64,
+    ptid: u64,
+    ctid: u64,
+    tls: u64,
+    regs: &Regs,
+    kernel: Kernel,
+) -> Result<i32, Errno> {
+    let me = current().ok_or(Errno::EAGAIN)?;
+    let uc = me.uc.load(Ordering::Relaxed);
+    if uc == 0 {
+        return Err(Errno::EAGAIN);
+    }
+    let i = alloc()?;
+    // SAFETY: slot `i` is ours (BUSY) and initialized by `alloc`.
+    let block = unsafe { &*block_ptr(i) };
+    block.kernel.with(|k| *k = Some(kernel));
+    let (lo, size) = stack_of(i);
+    let top = lo + size;
+
+    // The frame: [pretcode][ucontext][siginfo] ... [fpstate], as the host
+    // kernel lays out a signal frame.
+    // SAFETY: `uc` is the live SIGSYS frame of this thread (set by the
+    // handler serving this call); its fpregs pointer and xsave size were
+    // written by the host kernel.
+    let fp_src = unsafe { *((uc as usize + UC_FPREGS) as *const u64) };
+    let fp_len = if fp_src == 0 {
+        0
+    } else {
+        crate::signals::fpstate_len(fp_src)
+    };
+    let fp_dst = (top - fp_len as u64 - 64) & !63;
+    let uc_dst = (fp_dst - SIGINFO_SIZE - UC_SIZE as u64) & !15;
+    // SAFETY: both areas lie inside slot `i`'s stack (mapped, ours), the
+    // sources inside this thread's live frame.
+    unsafe {
+        core::ptr::copy_nonoverlapping(uc as *const u8, uc_dst as *mut u8, UC_SIZE);
+        if fp_len > 0 {
+            core::ptr::copy_nonoverlapping(fp_src as *const u8, fp_dst as *mut u8, fp_len);
+        }
+        core::ptr::write_unaligned((uc_dst as usize + UC_GREGS) as *mut Regs, *regs);
+        core::ptr::write_unaligned(
+            (uc_dst as usize + UC_FPREGS) as *mut u64,
+            if fp_len > 0 { fp_dst } else { 0 },
+        );
+        // uc_stack: the child's own signal stack, restored by rt_sigreturn.
+        let st = (uc_dst as usize + UC_STACK) as *mut u64;
+        core::ptr::write_unaligned(st, lo);
+        core::ptr::write_unaligned(st.add(1), 0);
+        core::ptr::write_unaligned(st.add(2), size);
+    }
+    STATE[i].store(LIVE, Ordering::Release);
+
+    let r: i64;
+    // SAFETY: clone with a new stack pointing at the prepared frame; the
+    // child touches no memory and only returns through rt_sigreturn, which
+    // finds the frame 8 bytes below its stack pointer. The parent continues
+    // here with the tid (or an error) in rax.
+    unsafe {
+        asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "mov eax, 15",
+            "syscall",
+            "ud2",
+            "2:",
+            inlateout("rax") i64::from(nr::clone) => r,
+            in("rdi") flags,
+            in("rsi") uc_dst,
+            in("rdx") ptid,
+            in("r10") ctid,
+            in("r8") tls,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    if r < 0 {
+        // No thread runs on the slot: free for reuse at once.
+        TID[i].store(NOT_STARTED, Ordering::Relaxed);
+        STATE[i].store(EXITED, Ordering::Release);
+        return Err(Errno::from_ret(r as isize).err().unwrap_or(Errno::EAGAIN));
+    }
+    TID[i].store(r as i32, Ordering::Relaxed);
+    Ok(r as i32)
+}
