@@ -433,3 +433,52 @@ fn process_and_signal_corner_cases() {
     assert!(out.contains("signal storm: done both handled"), "{out}");
     assert!(out.contains("bus storm: done handled"), "{out}");
 }
+
+/// POSIX threads (musl's clone, glibc's clone3) against the same program
+/// run natively: a contended mutex and condition variable, join values,
+/// TLS and tids; 4,000 short-lived threads touching files; pthread_kill and
+/// a process-directed signal reaching the right thread; pthread_exit of the
+/// main thread with the last thread's exit status; fork and exec from a
+/// threaded process; a thread blocked in read() while others run;
+/// CLONE_FILES/CLONE_FS sharing; pthread_cancel of a thread blocked in read.
+#[test]
+fn posix_threads() {
+    for fx in [Fx::ThreadsMusl, Fx::ThreadsGlibc] {
+        for case in [
+            "basic", "churn", "signal", "exit", "fork", "exec", "blocked", "shared", "cancel",
+        ] {
+            let (_, lx) = assert_same(&Case::new(fixture(fx)).args([case]));
+            assert!(!lx.stdout.is_empty(), "{fx:?} {case}: {}", lx.dump());
+        }
+    }
+}
+
+/// Python's multiprocessing pool with the fork start method (worker
+/// processes plus the pool's helper threads) and plain threading.
+#[test]
+fn python_multiprocessing_pool_and_threads() {
+    let c = Case::new("/usr/bin/python3")
+        .args([
+            "-c",
+            r#"
+import multiprocessing as mp, os, threading
+def sq(x): return x * x
+if __name__ == "__main__":
+    with mp.get_context("fork").Pool(4) as p:
+        print(sum(p.map(sq, range(2000))))
+        print(p.apply(os.getpid) != os.getpid())
+    out = []
+    lock = threading.Lock()
+    def work(i):
+        with lock:
+            out.append(i * i)
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(32)]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    print(sum(out), len(out))
+"#,
+        ])
+        .lx_opts(["--quiet"]);
+    let (_, lx) = assert_same(&c);
+    assert!(lx.stdout_str().starts_with("2664667000\n"), "{}", lx.dump());
+}

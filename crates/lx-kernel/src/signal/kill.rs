@@ -95,10 +95,16 @@ pub fn sys_tkill(c: &mut Ctx<'_>, tid: i32, sig: i32) -> SysResult {
     if tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    if tid != c.k.id.tid {
-        return Err(Errno::ESRCH);
+    if tid == c.k.id.tid {
+        return send(c, sig, true);
     }
-    send(c, sig, true)
+    // Another thread of this process (the host checks it is one), else the
+    // main thread of another process of the run.
+    let pid = c.k.id.pid;
+    match sys_tgkill(c, pid, tid, sig as i32) {
+        Err(Errno::ESRCH) => sys_tgkill(c, tid, tid, sig as i32),
+        r => r,
+    }
 }
 
 /// tgkill(2).
@@ -110,8 +116,9 @@ pub fn sys_tgkill(c: &mut Ctx<'_>, tgid: i32, tid: i32, sig: i32) -> SysResult {
     if tgid == c.k.id.pid && tid == c.k.id.tid {
         return send(c, sig, true);
     }
-    // Another process of the run (single-threaded ones: tid == pid).
-    if tgid != tid || !c.host.registry_pids().contains(&tgid) {
+    // Another thread of this process (the host checks it is one), or
+    // another process of the run.
+    if tgid != c.k.id.pid && !c.host.registry_pids().contains(&tgid) {
         return Err(Errno::ESRCH);
     }
     c.host

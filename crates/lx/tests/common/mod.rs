@@ -169,9 +169,13 @@ pub enum Fx {
     Escape,
     /// procsig.c, musl-gcc -static: process and signal corner cases
     ProcSig,
+    /// threads.c, musl-gcc -static
+    ThreadsMusl,
+    /// threads.c, gcc (dynamic glibc, clone3 threads)
+    ThreadsGlibc,
 }
 
-const N_FX: usize = 17;
+const N_FX: usize = 19;
 
 impl Fx {
     fn index(self) -> usize {
@@ -199,6 +203,8 @@ impl Fx {
             Window => ("window.c", "window-glibc", How::GlibcStaticPie),
             Escape => ("escape.c", "escape-musl", How::Musl),
             ProcSig => ("procsig.c", "procsig-musl", How::Musl),
+            ThreadsMusl => ("threads.c", "threads-musl", How::Musl),
+            ThreadsGlibc => ("threads.c", "threads-glibc", How::GlibcDynamic),
         }
     }
 }
@@ -207,6 +213,7 @@ impl Fx {
 enum How {
     Musl,
     GlibcStaticPie,
+    GlibcDynamic,
     Asm,
     RustMusl,
 }
@@ -243,6 +250,14 @@ fn build(fx: Fx) -> Result<PathBuf, String> {
             c.args(["-static-pie", "-O1", "-Wall", "-o"]);
             c
         }
+        How::GlibcDynamic => {
+            let mut c = Command::new(tool(
+                "gcc",
+                "Debian packages gcc and libc6-dev: apt-get install gcc libc6-dev",
+            ));
+            c.args(["-O1", "-Wall", "-pthread", "-o"]);
+            c
+        }
         How::Asm => {
             let mut c = Command::new(tool("gcc", "Debian package gcc: apt-get install gcc"));
             c.args(["-nostdlib", "-static", "-o"]);
@@ -269,6 +284,7 @@ fn build(fx: Fx) -> Result<PathBuf, String> {
     let hint = match how {
         How::Musl => "needs musl-gcc: apt-get install musl-tools",
         How::GlibcStaticPie => "needs gcc and the static glibc: apt-get install gcc libc6-dev",
+        How::GlibcDynamic => "needs gcc and glibc: apt-get install gcc libc6-dev",
         How::Asm => "needs gcc (GNU as, ld): apt-get install gcc",
         How::RustMusl => {
             "needs the musl target: rustup target add x86_64-unknown-linux-musl \
@@ -291,9 +307,10 @@ fn build(fx: Fx) -> Result<PathBuf, String> {
     }
     match elf_is_static(&tmp) {
         Ok(true) => {}
+        Ok(false) if matches!(how, How::GlibcDynamic) => {}
         Ok(false) => {
             return Err(format!(
-                "{} produced a dynamically linked program; lx needs static ones",
+                "{} produced a dynamically linked program where a static one was asked for",
                 show_cmd(&cmd)
             ));
         }
