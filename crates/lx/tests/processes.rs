@@ -440,12 +440,22 @@ fn process_and_signal_corner_cases() {
 /// a process-directed signal reaching the right thread; pthread_exit of the
 /// main thread with the last thread's exit status; fork and exec from a
 /// threaded process; a thread blocked in read() while others run;
-/// CLONE_FILES/CLONE_FS sharing; pthread_cancel of a thread blocked in read.
+/// CLONE_FILES/CLONE_FS sharing; pthread_cancel of a thread blocked in read
+/// and of one waiting on a condition variable (a futex wait).
 #[test]
 fn posix_threads() {
     for fx in [Fx::ThreadsMusl, Fx::ThreadsGlibc] {
         for case in [
-            "basic", "churn", "signal", "exit", "fork", "exec", "blocked", "shared", "cancel",
+            "basic",
+            "churn",
+            "signal",
+            "exit",
+            "fork",
+            "exec",
+            "blocked",
+            "shared",
+            "cancel",
+            "condcancel",
         ] {
             let (_, lx) = assert_same(&Case::new(fixture(fx)).args([case]));
             assert!(!lx.stdout.is_empty(), "{fx:?} {case}: {}", lx.dump());

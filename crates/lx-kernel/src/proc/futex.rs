@@ -62,17 +62,26 @@ pub fn sys_futex(
     } else {
         timeout
     };
-    let r = c.host.syscall(
-        nr::futex,
-        [
-            uaddr,
-            u64::from(op),
-            u64::from(val),
-            a3,
-            uaddr2,
-            u64::from(val3),
-        ],
-    );
+    let args = [
+        uaddr,
+        u64::from(op),
+        u64::from(val),
+        a3,
+        uaddr2,
+        u64::from(val3),
+    ];
+    let r = if matches!(
+        cmd,
+        FUTEX_WAIT | FUTEX_WAIT_BITSET | FUTEX_LOCK_PI | FUTEX_LOCK_PI2 | FUTEX_WAIT_REQUEUE_PI
+    ) {
+        // A wait: the guest's handled signals interrupt it (restarted after
+        // an SA_RESTART handler, else EINTR, as Linux's futex_wait).
+        crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+            c.host.syscall(nr::futex, args)
+        })
+    } else {
+        c.host.syscall(nr::futex, args)
+    };
     let _ = ts;
     r
 }

@@ -161,7 +161,7 @@ pub fn sys_rt_tgsigqueueinfo(
     if si.si_code >= 0 || si.si_code == -6 {
         return Err(Errno::EPERM);
     }
-    let mine = tgid == c.k.id.pid && tid == c.k.id.tid;
+    let mine = tgid == c.k.id.pid;
     if !mine && (tgid != tid || !c.host.registry_pids().contains(&tgid)) {
         return Err(Errno::ESRCH);
     }

@@ -49,7 +49,7 @@ bind! {
     setitimer: Full => |c, a| time::sys_setitimer(c, a.int(0), a.u(1), a.u(2));
     getpid: Full => |c, _a| proc::ids::sys_getpid(c);
     sendfile: Full => |c, a| fs::attr::sys_sendfile(c, a.int(0), a.int(1), a.u(2), a.u(3));
-    clone: Partial("new processes (fork-like); CLONE_VM|CLONE_VFORK as a fork whose parent waits; threads, namespaces and CLONE_PIDFD not yet") => |c, a| proc::fork::sys_clone(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+    clone: Partial("processes (fork-like), CLONE_VM|CLONE_VFORK as a fork whose parent waits, threads (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD); other CLONE_VM sharing sets, namespaces and CLONE_PIDFD not yet") => |c, a| proc::fork::sys_clone(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     fork: Full => |c, _a| proc::fork::sys_fork(c);
     vfork: Partial("a fork whose parent waits for the child's exec or exit; memory is not shared") => |c, _a| proc::fork::sys_vfork(c);
     execve: Full => |c, a| proc::exec::sys_execve(c, a.u(0), a.u(1), a.u(2));
@@ -137,10 +137,10 @@ bind! {
     removexattr: Full => |c, a| fs::attr::sys_removexattr(c, a.u(0), a.u(1), true);
     lremovexattr: Full => |c, a| fs::attr::sys_removexattr(c, a.u(0), a.u(1), false);
     fremovexattr: Full => |c, a| fs::attr::sys_fremovexattr(c, a.int(0), a.u(1));
-    tkill: Partial("only the calling thread can be signalled until threads land") =>
+    tkill: Partial("threads of this process and main threads of the run's other processes") =>
         |c, a| signal::kill::sys_tkill(c, a.int(0), a.int(1));
     time: Full => |c, a| time::sys_time(c, a.u(0));
-    futex: Partial("served by the host futex on guest memory; waits are not interrupted by caught signals yet") =>
+    futex: Partial("served by the host futex on guest memory (waits interruptible by handled signals); FUTEX_FD is ENOSYS as on Linux >= 2.6.26") =>
         |c, a| proc::futex::sys_futex(c, a.u(0), a.uint(1), a.uint(2), a.u(3), a.u(4), a.uint(5));
     sched_getaffinity: Full => |c, a| proc::sched::sys_sched_getaffinity(c, a.int(0), a.u(1), a.u(2));
     getdents64: Full => |c, a| fs::dir::sys_getdents64(c, a.int(0), a.u(1), a.uint(2));
@@ -156,7 +156,7 @@ bind! {
     clock_nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
         |c, a| time::sys_clock_nanosleep(c, a.int(0), a.int(1), a.u(2), a.u(3));
     exit_group #[noreturn]: Full => |c, a| proc::exit::sys_exit_group(c, a.int(0));
-    tgkill: Partial("the calling thread, or another process of the run (tid == tgid) until threads land") =>
+    tgkill: Partial("threads of this process and of the run's other processes only") =>
         |c, a| signal::kill::sys_tgkill(c, a.int(0), a.int(1), a.int(2));
     utimes: Full => |c, a| fs::attr::sys_utimes(c, a.u(0), a.u(1));
     waitid: Partial("P_PIDFD gives EINVAL") => |c, a| proc::wait::sys_waitid(c, a.uint(0), a.int(1), a.u(2), a.uint(3), a.u(4));
@@ -186,7 +186,7 @@ bind! {
     signalfd4: Full => |c, a| fs::pipe::sys_signalfd4(c, a.int(0), a.u(1), a.u(2), a.uint(3));
     dup3: Full => |c, a| fs::fdops::sys_dup3(c, a.int(0), a.int(1), a.int(2));
     pipe2: Partial("O_NOTIFICATION_PIPE gives ENOPKG") => |c, a| fs::pipe::sys_pipe2(c, a.u(0), a.uint(1));
-    rt_tgsigqueueinfo: Partial("other processes' main threads only until threads land") => |c, a| signal::kill::sys_rt_tgsigqueueinfo(c, a.int(0), a.int(1), a.int(2), a.u(3));
+    rt_tgsigqueueinfo: Partial("this process's threads and other processes' main threads") => |c, a| signal::kill::sys_rt_tgsigqueueinfo(c, a.int(0), a.int(1), a.int(2), a.u(3));
     prlimit64: Full => |c, a| proc::limits::sys_prlimit64(c, a.int(0), a.uint(1), a.u(2), a.u(3));
     syncfs: Full => |c, a| fs::attr::sys_syncfs(c, a.int(0));
     getcpu: Full => |c, a| proc::sched::sys_getcpu(c, a.u(0), a.u(1));
