@@ -63,6 +63,8 @@ pub struct Config {
     pub search_path: bool,
     /// An exec the previous image prepared already (files found and open).
     pub prepared: Option<Prepared>,
+    /// Serve every exec with a host exec of the shim (never in place).
+    pub no_in_place_exec: bool,
 }
 
 /// What an exec found, handed to the new image so it does not look again.
@@ -249,6 +251,7 @@ impl Config {
         w.u64(u64::from(self.host_uid));
         w.u64(u64::from(self.host_gid));
         w.u64(u64::from(self.search_path));
+        w.u64(u64::from(self.no_in_place_exec));
         w.u64(u64::from(self.prepared.is_some()));
         if let Some(p) = &self.prepared {
             w.u64(p.main_fd as i64 as u64);
@@ -358,6 +361,7 @@ impl Config {
         c.host_uid = r.u32()?;
         c.host_gid = r.u32()?;
         c.search_path = r.bool()?;
+        c.no_in_place_exec = r.bool()?;
         if r.bool()? {
             c.prepared = Some(Prepared {
                 main_fd: r.i32()?,

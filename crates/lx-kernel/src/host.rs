@@ -185,6 +185,12 @@ pub trait Host {
     /// open (everything else lx holds is close-on-exec). Returns only on
     /// failure.
     fn reexec(&self, shim_fd: HostFd, config: &[u8], keep: &[HostFd]) -> Errno;
+    /// Replace this process's image without a host exec: the shim keeps
+    /// running, unmaps the guest, undoes what `e` lists that a host exec
+    /// would undo, and starts the prepared program of `e.cfg` with the
+    /// kernel state it describes. Returns only if it could not start
+    /// (nothing was changed then; the caller falls back to `reexec`).
+    fn exec_in_place(&self, e: InPlaceExec) -> Errno;
     /// Add `pid` to the run's process registry.
     fn registry_add(&self, pid: i32);
     /// Remove `pid` from the registry.
@@ -205,4 +211,19 @@ pub trait Host {
     fn record_stat(&self, nr: u32, failed: bool, ns: u64);
     /// Has `nr` been reported as unimplemented in this run? Marks it.
     fn first_enosys(&self, nr: u32) -> bool;
+}
+
+/// An exec served inside the process (see [`Host::exec_in_place`]).
+pub struct InPlaceExec {
+    /// The new image's launch description (with `prepared` set).
+    pub cfg: crate::config::Config,
+    /// The filesystem view and its caches, kept warm.
+    pub vfs: crate::vfs::Vfs,
+    /// Signals the guest handled (lx's catcher is installed for them on
+    /// the host): back to the default action, as exec does.
+    pub handled: u64,
+    /// The registered rseq area (addr, len, signature), to unregister.
+    pub rseq: Option<(u64, u32, u32)>,
+    /// POSIX timers to delete.
+    pub timers: alloc::vec::Vec<i32>,
 }

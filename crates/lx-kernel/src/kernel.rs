@@ -102,6 +102,10 @@ pub struct Kernel {
     pub quiet: bool,
     /// Set when a handler returned ERESTARTSYS: the syscall number to restart.
     pub(crate) restart: Option<u32>,
+    /// The registered rseq area (addr, len, signature) and the POSIX timers
+    /// created: what an exec served in place must undo.
+    pub rseq: Option<(u64, u32, u32)>,
+    pub timers: Vec<i32>,
     /// State shared with the process's other threads, and the generation
     /// of it this thread's copies reflect.
     pub shared: Arc<Shared>,
@@ -175,6 +179,8 @@ impl Kernel {
             stats: cfg.stats,
             quiet: cfg.quiet,
             restart: None,
+            rseq: None,
+            timers: Vec::new(),
             shared: Arc::new(Shared::default()),
             seen: 0,
         }
@@ -211,6 +217,8 @@ impl Kernel {
             stats: self.stats,
             quiet: self.quiet,
             restart: None,
+            rseq: None,
+            timers: Vec::new(),
             shared: self.shared.clone(),
             seen: self.seen,
         }

@@ -248,6 +248,9 @@ impl Host for TestHost {
     fn reexec(&self, _: HostFd, _: &[u8], _: &[HostFd]) -> Errno {
         Errno::ENOSYS
     }
+    fn exec_in_place(&self, _: crate::host::InPlaceExec) -> Errno {
+        Errno::ENOSYS
+    }
     fn registry_add(&self, _: i32) {}
     fn registry_remove(&self, _: i32) {}
     fn registry_pids(&self) -> Vec<i32> {

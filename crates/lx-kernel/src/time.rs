@@ -156,8 +156,8 @@ pub fn sys_setitimer(c: &mut Ctx<'_>, which: i32, new: u64, old: u64) -> SysResu
     )
 }
 
-/// timer_create(2): SIGEV_SIGNAL and SIGEV_NONE (SIGEV_THREAD_ID names a
-/// thread of this process: threads come later, so only its own tid).
+/// timer_create(2): SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID (a thread
+/// of this process: the host checks it is one).
 pub fn sys_timer_create(c: &mut Ctx<'_>, clock: i32, sev: u64, id: u64) -> SysResult {
     crate::user::slice(id, 4)?;
     if sev != 0 {
@@ -166,17 +166,21 @@ pub fn sys_timer_create(c: &mut Ctx<'_>, clock: i32, sev: u64, id: u64) -> SysRe
         let notify = i32::from_le_bytes([raw[12], raw[13], raw[14], raw[15]]);
         let tid = i32::from_le_bytes([raw[16], raw[17], raw[18], raw[19]]);
         match notify {
-            0 | 1 => {}                  // SIGEV_SIGNAL, SIGEV_NONE
-            4 if tid == c.k.id.tid => {} // SIGEV_THREAD_ID
-            4 => return Err(Errno::EINVAL),
+            0 | 1 => {}        // SIGEV_SIGNAL, SIGEV_NONE
+            4 if tid > 0 => {} // SIGEV_THREAD_ID
             _ => return Err(Errno::EINVAL),
         }
     }
-    host(
+    let r = host(
         c,
         lx_abi::syscalls::nr::timer_create,
         [clock as u32 as u64, sev, id, 0],
-    )
+    )?;
+    // Remembered: an exec lx serves in place deletes them, as Linux's does.
+    if let Ok(t) = c.read::<i32>(id) {
+        c.k.timers.push(t);
+    }
+    Ok(r)
 }
 
 /// timer_settime(2).
@@ -210,9 +214,11 @@ pub fn sys_timer_getoverrun(c: &mut Ctx<'_>, id: i32) -> SysResult {
 
 /// timer_delete(2).
 pub fn sys_timer_delete(c: &mut Ctx<'_>, id: i32) -> SysResult {
-    host(
+    let r = host(
         c,
         lx_abi::syscalls::nr::timer_delete,
         [id as u32 as u64, 0, 0, 0],
-    )
+    )?;
+    c.k.timers.retain(|&t| t != id);
+    Ok(r)
 }

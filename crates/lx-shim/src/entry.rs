@@ -1,6 +1,7 @@
 //! The shim's entry point: from the kernel's exec to the guest's first
 //! instruction.
 
+use crate::global::Global;
 use crate::host::SHIM_HOST;
 use crate::loader;
 use crate::signals;
@@ -11,6 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::arch::{asm, naked_asm};
 use core::fmt::Write;
+use core::sync::atomic::{AtomicU64, Ordering};
 use lx_abi::flags::auxv::*;
 use lx_abi::syscalls::nr;
 use lx_kernel::Kernel;
@@ -239,20 +241,8 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
             126,
         ),
     };
-    kernel.exe = exec.main.path.clone();
-    if !cfg.execfn.is_empty() && !cfg.search_path {
-        exec.execfn = cfg.execfn.clone();
-    }
-    // The guest's process name is its program's, as after a native exec.
-    let base = exec
-        .execfn
-        .rsplit(|&b| b == b'/')
-        .next()
-        .unwrap_or(&exec.execfn);
-    let mut comm = [0u8; 16];
-    let n = base.len().min(15);
-    comm[..n].copy_from_slice(&base[..n]);
-    let _ = call(nr::prctl, &[15 /* PR_SET_NAME */, comm.as_ptr() as u64]);
+    // What the host's dispositions say the guest ignores (inherited from
+    // whoever started lx).
     let mut ignored = 0u64;
     for sig in 1..=64u32 {
         if sig == 9 || sig == 19 {
@@ -276,6 +266,66 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
         }
     }
     kernel.set_initial_ignored(ignored | cfg.ignored);
+    BOOT_SP.store(sp as u64, Ordering::Relaxed);
+    BOOT_AUX.with(|a| *a = Some(aux));
+    let guest_sp = image_tail(&mut kernel, &cfg, &mut exec, &loaded, sp as u64, aux);
+    let host_mask = kernel.host_sigmask();
+    // The first thread's slot: its kernel state and lx's signal stack.
+    let Ok((alt, alt_size)) = crate::thread::init_main(kernel) else {
+        fail("cannot map lx's signal stack");
+    };
+    let ss = [alt, 0u64, alt_size];
+    if call(nr::sigaltstack, &[ss.as_ptr() as u64, 0]).is_err() || signals::install().is_err() {
+        fail("cannot install lx's signal handlers");
+    }
+
+    if let Err(e) = seccomp::install() {
+        die(
+            b"seccomp",
+            format_args!("cannot install the syscall filter: {}", e.message()),
+            125,
+        );
+    }
+    let _ = call(
+        nr::rt_sigprocmask,
+        &[2, &host_mask as *const u64 as u64, 0, 8],
+    );
+    // SAFETY: the guest's image and stack are in place; this hands the CPU
+    // to the guest with Linux's initial register state (all zero).
+    unsafe { jump(guest_sp, loaded.entry) }
+}
+
+/// The initial stack pointer the host gave the shim and the host's auxv
+/// values: an exec served in place builds the new stack there again.
+static BOOT_SP: AtomicU64 = AtomicU64::new(0);
+static BOOT_AUX: Global<HostAux> = Global::new();
+
+/// What every image start does once its program is mapped: the process
+/// name, the break, the initial stack (argv, envp, auxv) below the host's
+/// initial stack pointer `sp0`, /proc's command line. Returns the guest's
+/// stack pointer.
+fn image_tail(
+    kernel: &mut Kernel,
+    cfg: &Config,
+    exec: &mut exec::Exec,
+    loaded: &loader::Loaded,
+    sp0: u64,
+    aux: HostAux,
+) -> u64 {
+    kernel.exe = exec.main.path.clone();
+    if !cfg.execfn.is_empty() && !cfg.search_path {
+        exec.execfn = cfg.execfn.clone();
+    }
+    // The guest's process name is its program's, as after a native exec.
+    let base = exec
+        .execfn
+        .rsplit(|&b| b == b'/')
+        .next()
+        .unwrap_or(&exec.execfn);
+    let mut comm = [0u8; 16];
+    let n = base.len().min(15);
+    comm[..n].copy_from_slice(&base[..n]);
+    let _ = call(nr::prctl, &[15 /* PR_SET_NAME */, comm.as_ptr() as u64]);
     kernel.mm.init_brk(loaded.brk_start);
 
     // The guest's stack: the host's initial stack, below what the kernel
@@ -301,8 +351,8 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     };
     // SAFETY: the region below the kernel's initial stack pointer is the
     // unused part of the process stack (it grows on demand); the shim runs
-    // on its own boot stack.
-    let (guest_sp, auxv) = unsafe { stack::build(sp as u64 - 256, &spec) };
+    // on its own boot or signal stack.
+    let (guest_sp, auxv) = unsafe { stack::build(sp0 - 256, &spec) };
     kernel.auxv = auxv;
     kernel.cmdline = nul_joined(&exec.argv);
     shared::registry_set_cmdline(kernel.id.pid, &kernel.cmdline);
@@ -310,29 +360,179 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
         // PT_GNU_STACK asked for an executable stack.
         let _ = sys::mprotect(page_down(guest_sp), 4096, 7 | 0x0100_0000);
     }
-    let host_mask = kernel.host_sigmask();
-    // The first thread's slot: its kernel state and lx's signal stack.
-    let Ok((alt, alt_size)) = crate::thread::init_main(kernel) else {
-        fail("cannot map lx's signal stack");
+    guest_sp
+}
+
+/// The guest mappings of this process (everything outside lx's window but
+/// the stack, the vDSO and its data pages), from /proc/self/maps.
+fn guest_mappings(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
+    let path = b"/proc/self/maps\0";
+    let fd = call(
+        nr::openat,
+        &[(-100i64) as u64, path.as_ptr() as u64, 0o2000000],
+    )? as i32;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut len = 0usize;
+    loop {
+        if len == buf.len() {
+            buf.resize(len * 2, 0);
+        }
+        match call(
+            nr::read,
+            &[
+                fd as u64,
+                buf[len..].as_mut_ptr() as u64,
+                (buf.len() - len) as u64,
+            ],
+        ) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) => {
+                sys::close(fd);
+                return Err(e);
+            }
+        }
+    }
+    sys::close(fd);
+    let hex = |s: &[u8]| {
+        s.iter().try_fold(0u64, |v, &c| {
+            let d = (c as char).to_digit(16)?;
+            Some(v << 4 | u64::from(d))
+        })
     };
-    let ss = [alt, 0u64, alt_size];
-    if call(nr::sigaltstack, &[ss.as_ptr() as u64, 0]).is_err() || signals::install().is_err() {
-        fail("cannot install lx's signal handlers");
+    let mut out = Vec::new();
+    for line in buf[..len].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let range = line.split(|&b| b == b' ').next().unwrap_or_default();
+        let mut ends = range.split(|&b| b == b'-');
+        let (Some(lo), Some(hi)) = (ends.next().and_then(hex), ends.next().and_then(hex)) else {
+            return Err(lx_abi::Errno::EINVAL);
+        };
+        let name = line.rsplit(|&b| b == b' ').next().unwrap_or_default();
+        let special = matches!(
+            name,
+            b"[stack]" | b"[vdso]" | b"[vvar]" | b"[vvar_vclock]" | b"[vsyscall]"
+        );
+        let in_lx = lo >= lx_kernel::layout::LX_BASE && hi <= LX_END;
+        if !special && !in_lx && !(lo..hi).contains(&stack_at) {
+            out.push((lo, hi));
+        }
+    }
+    Ok(out)
+}
+
+/// Reset the x87, SSE and AVX state to what a new program starts with.
+/// (The SIGSYS handler already runs with the init state the host gives a
+/// signal handler; this keeps the guarantee whatever lx's own code did.)
+fn reset_fpu() {
+    #[repr(C, align(64))]
+    struct FxArea([u8; 512]);
+    let mut fx = FxArea([0; 512]);
+    fx.0[0..2].copy_from_slice(&0x037fu16.to_le_bytes()); // FCW
+    fx.0[24..28].copy_from_slice(&0x1f80u32.to_le_bytes()); // MXCSR
+    let ecx: u32;
+    // SAFETY: fxrstor64 reads 512 bytes from a 16-aligned area (this one
+    // is 64-aligned); cpuid leaf 1 only reads identification (rbx, which
+    // LLVM reserves, is saved around it).
+    unsafe {
+        asm!("fxrstor64 [{}]", in(reg) fx.0.as_ptr(), options(nostack, readonly));
+        asm!(
+            "mov {tmp}, rbx",
+            "cpuid",
+            "xchg {tmp}, rbx",
+            tmp = out(reg) _,
+            inlateout("eax") 1u32 => _,
+            inlateout("ecx") 0u32 => ecx,
+            lateout("edx") _,
+            options(nostack, nomem),
+        );
+        // AVX (ecx bit 28) enabled by the OS (OSXSAVE, bit 27): clear the
+        // upper halves of the ymm registers too.
+        if ecx & (3 << 27) == 3 << 27 {
+            asm!("vzeroupper", options(nostack, nomem));
+        }
+    }
+}
+
+/// Serve an exec inside this process (see `Host::exec_in_place`): unmap the
+/// guest, undo what a host exec undoes, map the prepared program, start
+/// it. Returns only when nothing was changed yet.
+pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
+    let sp0 = BOOT_SP.load(Ordering::Relaxed);
+    let Some(aux) = BOOT_AUX.with(|a| *a) else {
+        return lx_abi::Errno::ENOSYS;
+    };
+    let Some(prepared) = e.cfg.prepared.clone() else {
+        return lx_abi::Errno::ENOSYS;
+    };
+    if sp0 == 0 {
+        return lx_abi::Errno::ENOSYS;
+    }
+    let maps = match guest_mappings(sp0) {
+        Ok(m) => m,
+        Err(err) => return err,
+    };
+
+    // The point of no return: from here the old image is gone.
+    if let Some((addr, len, sig)) = e.rseq {
+        let _ = call(
+            nr::rseq,
+            &[
+                addr,
+                u64::from(len),
+                1, /* UNREGISTER */
+                u64::from(sig),
+            ],
+        );
+    }
+    let _ = call(nr::set_robust_list, &[0, 24]);
+    let _ = call(nr::set_tid_address, &[0]);
+    for t in &e.timers {
+        let _ = call(nr::timer_delete, &[*t as u32 as u64]);
+    }
+    let _ = call(nr::arch_prctl, &[0x1002 /* ARCH_SET_FS */, 0]);
+    for sig in 1..=64u32 {
+        if e.handled & (1u64 << (sig - 1)) != 0 {
+            let _ = signals::set_host_action(sig, 0);
+            signals::note_default(sig, true);
+        }
+    }
+    for (lo, hi) in maps {
+        let _ = call(nr::munmap, &[lo, hi - lo]);
     }
 
-    if let Err(e) = seccomp::install() {
-        die(
-            b"seccomp",
-            format_args!("cannot install the syscall filter: {}", e.message()),
-            125,
-        );
+    let cfg = e.cfg;
+    let mut kernel = Kernel::new(&cfg);
+    kernel.vfs = e.vfs;
+    kernel.init_fs(&SHIM_HOST);
+    let mut exec = match exec::reopen(&SHIM_HOST, &prepared, &cfg.program) {
+        Ok(x) => x,
+        Err(err) => die(
+            &err.shown,
+            format_args!("{}", err.msg),
+            i32::from(err.status),
+        ),
+    };
+    let loaded = match loader::load(&exec) {
+        Ok(l) => l,
+        Err(err) => die(
+            &exec.execfn,
+            format_args!("cannot load: {}", err.message()),
+            126,
+        ),
+    };
+    kernel.set_initial_ignored(cfg.ignored);
+    let guest_sp = image_tail(&mut kernel, &cfg, &mut exec, &loaded, sp0, aux);
+    let host_mask = kernel.host_sigmask();
+    // SAFETY: this never returns to the frames that borrow the old state.
+    if !unsafe { crate::thread::replace_kernel(kernel) } {
+        fail("exec without a thread slot");
     }
     let _ = call(
         nr::rt_sigprocmask,
         &[2, &host_mask as *const u64 as u64, 0, 8],
     );
-    // SAFETY: the guest's image and stack are in place; this hands the CPU
-    // to the guest with Linux's initial register state (all zero).
+    reset_fpu();
+    // SAFETY: the new image and its stack are in place.
     unsafe { jump(guest_sp, loaded.entry) }
 }
 

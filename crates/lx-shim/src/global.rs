@@ -38,6 +38,21 @@ impl<T> Global<T> {
     }
 }
 
+impl<T> Global<T> {
+    /// Replace the value while the lock is held by a `with` whose closure
+    /// will never return (an exec served in place abandoned it), and
+    /// release the lock.
+    ///
+    /// # Safety
+    /// The context holding the lock must never resume, and nothing else
+    /// may hold a reference into the value.
+    pub unsafe fn replace_abandoned(&self, v: T) {
+        // SAFETY: per the contract, no live reference to `value` exists.
+        unsafe { *self.value.get() = Some(v) };
+        self.locked.store(false, Ordering::Release);
+    }
+}
+
 impl<T> Default for Global<T> {
     fn default() -> Self {
         Self::new()

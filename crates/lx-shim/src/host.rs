@@ -379,6 +379,9 @@ impl Host for ShimHost {
     ) -> Result<i32, Errno> {
         crate::thread::spawn(flags, ptid, ctid, tls, regs, k)
     }
+    fn exec_in_place(&self, e: lx_kernel::host::InPlaceExec) -> Errno {
+        crate::entry::exec_in_place(e)
+    }
     fn reexec(&self, shim_fd: HostFd, config: &[u8], keep: &[HostFd]) -> Errno {
         let name = b"lx-config\0";
         let cfd = match call(nr::memfd_create, &[name.as_ptr() as u64, 0]) {

@@ -144,6 +144,22 @@ pub fn init_main(kernel: Kernel) -> Result<(u64, u64), Errno> {
 /// TID of a slot whose thread never started.
 const NOT_STARTED: i32 = -1;
 
+/// Give the calling (only) thread a new kernel state: an exec served in
+/// place left the old one's `with` behind for good.
+///
+/// # Safety
+/// The caller abandons every frame that borrows the old state.
+pub unsafe fn replace_kernel(kernel: Kernel) -> bool {
+    match current() {
+        Some(t) => {
+            // SAFETY: per the contract.
+            unsafe { t.kernel.replace_abandoned(kernel) };
+            true
+        }
+        None => false,
+    }
+}
+
 /// Is the thread that last held slot `i` gone? (A thread that ended before
 /// its parent recorded its tid counts as running until it is recorded.)
 fn gone(i: usize) -> bool {

@@ -74,6 +74,14 @@ fn shell_case(shell: &Path, script: &str) -> Case {
     Case::new(shell).args(["-c", script]).lx_opts(["--quiet"])
 }
 
+/// The environment plus LX_HOST_EXEC=1: every exec a host exec of the shim
+/// (the path threaded processes take) instead of lx's in-place exec.
+fn host_exec_env() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    let mut e = base_env();
+    e.push(("LX_HOST_EXEC".into(), "1".into()));
+    e
+}
+
 /// Shells name pids in their job reports ("line 1: 4242 Killed"): those
 /// differ between any two runs, so digits in stderr are compared as one.
 fn without_numbers(b: &[u8]) -> Vec<u8> {
@@ -91,9 +99,13 @@ fn without_numbers(b: &[u8]) -> Vec<u8> {
 }
 
 fn run_scripts(shell: &Path) {
+    run_scripts_env(shell, base_env());
+}
+
+fn run_scripts_env(shell: &Path, env: Vec<(std::ffi::OsString, std::ffi::OsString)>) {
     let mut failures = Vec::new();
     for (name, script) in SCRIPTS {
-        let c = shell_case(shell, script);
+        let c = shell_case(shell, script).env(env.clone());
         let native = c.run_native();
         let lx = c.run_lx();
         if native.status.code() != lx.status.code()
@@ -123,6 +135,11 @@ fn dash_scripts() {
 #[test]
 fn bash_scripts() {
     run_scripts(Path::new("/bin/bash"));
+}
+
+#[test]
+fn dash_scripts_with_host_execs() {
+    run_scripts_env(Path::new("/bin/sh"), host_exec_env());
 }
 
 #[test]
@@ -491,4 +508,28 @@ if __name__ == "__main__":
         .lx_opts(["--quiet"]);
     let (_, lx) = assert_same(&c);
     assert!(lx.stdout_str().starts_with("2664667000\n"), "{}", lx.dump());
+}
+
+/// What exec keeps and resets, with lx serving the exec in place (the
+/// default for a single-threaded process) and with a host exec of the shim
+/// (LX_HOST_EXEC=1, the path threaded processes take): handled signals back
+/// to default (the child dies of SIGUSR1), ignored ones and the mask kept,
+/// the FPU rounding mode reset, close-on-exec fds closed and others kept,
+/// POSIX timers deleted, glibc's rseq registration working again.
+#[test]
+fn exec_keeps_and_resets_what_linux_does() {
+    for fx in [Fx::ExecStateMusl, Fx::ExecStateGlibc] {
+        for host_exec in [false, true] {
+            let mut c = Case::new(fixture(fx));
+            if host_exec {
+                c = c.env(host_exec_env());
+            }
+            let (_, lx) = assert_same(&c);
+            assert!(
+                lx.stdout_str().contains("timer gone: 1"),
+                "{fx:?} host_exec={host_exec}: {}",
+                lx.dump()
+            );
+        }
+    }
 }

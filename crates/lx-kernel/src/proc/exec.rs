@@ -519,6 +519,35 @@ fn do_exec(
     if let Some(i) = &exec.interp {
         keep.push(i.fd);
     }
+    // A single-threaded process execs in place: no host exec, no second
+    // start of lx (see DESIGN.md). lx undoes itself what the host exec
+    // would: the guest's close-on-exec fds, the vfork pipe, handled
+    // dispositions, rseq, POSIX timers, the address space.
+    if !c.k.threaded() && !c.k.cfg.no_in_place_exec {
+        for (n, e) in c.k.fds.entries() {
+            if e.cloexec
+                && let Ok(e) = c.k.fds.remove(n)
+            {
+                let _ = c.k.fds.release(c.host, e);
+            }
+        }
+        c.k.fds.reap_deferred(c.host);
+        if let Some(fd) = c.k.vfork_fd.take() {
+            let _ = c.host.close(fd);
+        }
+        let handled = (1..=64u32)
+            .filter(|&s| c.k.sig.actions[s as usize].handler > lx_abi::signal::SIG_IGN)
+            .fold(0u64, |m, s| m | (1 << (s - 1)));
+        let e = crate::host::InPlaceExec {
+            cfg: cfg.clone(),
+            vfs: core::mem::take(&mut c.k.vfs),
+            handled,
+            rseq: c.k.rseq,
+            timers: c.k.timers.clone(),
+        };
+        let _ = c.host.exec_in_place(e);
+        // Could not start in place: the host exec below does it all.
+    }
     // Every other host fd of this process closes at the exec: the guest's
     // close-on-exec ones, lx's caches, the vfork pipe.
     let _ = c.host.syscall(

@@ -27,5 +27,15 @@ pub fn sys_set_robust_list(c: &mut Ctx<'_>, head: u64, len: u64) -> SysResult {
 /// rseq(2).
 pub fn sys_rseq(c: &mut Ctx<'_>, addr: u64, len: u32, flags: i32, sig: u32) -> SysResult {
     user::slice(addr, u64::from(len))?;
-    c.host.rseq(addr, len, flags, sig).map(|()| 0)
+    c.host.rseq(addr, len, flags, sig)?;
+    // Remembered: an exec lx serves in place unregisters it, as Linux's
+    // exec forgets it.
+    c.k.rseq = if flags & RSEQ_FLAG_UNREGISTER != 0 {
+        None
+    } else {
+        Some((addr, len, sig))
+    };
+    Ok(0)
 }
+
+const RSEQ_FLAG_UNREGISTER: i32 = 1;

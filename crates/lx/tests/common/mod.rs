@@ -173,9 +173,12 @@ pub enum Fx {
     ThreadsMusl,
     /// threads.c, gcc (dynamic glibc, clone3 threads)
     ThreadsGlibc,
+    /// execstate.c, musl-gcc -static and gcc -static-pie
+    ExecStateMusl,
+    ExecStateGlibc,
 }
 
-const N_FX: usize = 19;
+const N_FX: usize = 21;
 
 impl Fx {
     fn index(self) -> usize {
@@ -205,6 +208,8 @@ impl Fx {
             ProcSig => ("procsig.c", "procsig-musl", How::Musl),
             ThreadsMusl => ("threads.c", "threads-musl", How::Musl),
             ThreadsGlibc => ("threads.c", "threads-glibc", How::GlibcDynamic),
+            ExecStateMusl => ("execstate.c", "execstate-musl", How::Musl),
+            ExecStateGlibc => ("execstate.c", "execstate-glibc", How::GlibcStaticPie),
         }
     }
 }
@@ -281,6 +286,10 @@ fn build(fx: Fx) -> Result<PathBuf, String> {
         }
     };
     cmd.arg(&tmp).arg(&src);
+    if matches!(how, How::GlibcStaticPie | How::GlibcDynamic) {
+        // glibc keeps fenv (fegetround...) in libm.
+        cmd.arg("-lm");
+    }
     let hint = match how {
         How::Musl => "needs musl-gcc: apt-get install musl-tools",
         How::GlibcStaticPie => "needs gcc and the static glibc: apt-get install gcc libc6-dev",
@@ -384,7 +393,9 @@ pub fn signal_name(sig: i32) -> &'static str {
         7 => "Bus error",
         8 => "Floating point exception",
         9 => "Killed",
+        10 => "User defined signal 1",
         11 => "Segmentation fault",
+        12 => "User defined signal 2",
         13 => "Broken pipe",
         14 => "Alarm clock",
         15 => "Terminated",
