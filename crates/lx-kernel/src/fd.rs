@@ -83,6 +83,32 @@ impl OpenFile {
     pub fn host_fd(&self) -> HostFd {
         self.fd
     }
+
+    /// The same description, detached from references held elsewhere (a
+    /// fork child's copy of a threaded process). A listing another thread
+    /// was reading restarts.
+    fn detached(&self) -> OpenFile {
+        let dir = match self.dir.try_lock() {
+            Some(d) => DirStream {
+                entries: d.entries.clone(),
+                next: d.next,
+            },
+            None => DirStream::default(),
+        };
+        OpenFile {
+            fd: self.fd,
+            path: self.path.clone(),
+            describe: self.describe.clone(),
+            mount_id: self.mount_id,
+            is_dir: self.is_dir,
+            o_path: self.o_path,
+            may_block: self.may_block,
+            lower: self.lower,
+            kind: self.kind.clone(),
+            st: self.st,
+            dir: Spinlock::new(dir),
+        }
+    }
 }
 
 /// One slot of the table.
@@ -297,6 +323,34 @@ impl FdTable {
             if let Ok(f) = Arc::try_unwrap(f) {
                 let _ = host.close(f.fd);
             }
+        }
+    }
+
+    /// In the fork child of a threaded process: the other threads are gone,
+    /// and so are the references their calls held. Every description gets
+    /// a fresh reference count (dups stay shared), and what was waiting for
+    /// those calls to finish is closed now.
+    pub fn after_fork(&self, host: &dyn Host) {
+        let mut t = self.inner.lock();
+        let mut fresh: Vec<(*const OpenFile, Arc<OpenFile>)> = Vec::new();
+        for e in t.slots.iter_mut().flatten() {
+            let old = Arc::as_ptr(&e.file);
+            let new = match fresh.iter().find(|(p, _)| *p == old) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let n = Arc::new(e.file.detached());
+                    fresh.push((old, n.clone()));
+                    n
+                }
+            };
+            // The old reference is left to the copies of the other threads'
+            // frames, which never run here.
+            core::mem::forget(core::mem::replace(&mut e.file, new));
+        }
+        let deferred = core::mem::take(&mut t.deferred);
+        for f in deferred {
+            let _ = host.close(f.fd);
+            core::mem::forget(f);
         }
     }
 

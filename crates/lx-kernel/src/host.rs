@@ -185,6 +185,9 @@ pub trait Host {
     /// open (everything else lx holds is close-on-exec). Returns only on
     /// failure.
     fn reexec(&self, shim_fd: HostFd, config: &[u8], keep: &[HostFd]) -> Errno;
+    /// In a fork child of a threaded process: the other threads' lx state
+    /// is gone with them.
+    fn forget_other_threads(&self) {}
     /// Replace this process's image without a host exec: the shim keeps
     /// running, unmaps the guest, undoes what `e` lists that a host exec
     /// would undo, and starts the prepared program of `e.cfg` with the

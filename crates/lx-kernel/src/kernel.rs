@@ -20,11 +20,6 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use lx_abi::Errno;
 use spinning_top::Spinlock;
 
-/// What [`Kernel::publish`] hands to the other threads.
-pub const PUBLISH_FS: u32 = 1;
-pub const PUBLISH_SIGNALS: u32 = 2;
-pub const PUBLISH_MM: u32 = 4;
-pub const PUBLISH_ALL: u32 = 7;
 use lx_abi::flags::AT_FDCWD;
 use lx_abi::structs::Siginfo;
 
@@ -43,9 +38,11 @@ pub enum SignalOutcome {
 
 /// What the threads of one process share besides the fd table: the
 /// filesystem context (CLONE_FS), signal dispositions (CLONE_SIGHAND) and
-/// the program break. Each thread works on its own copy and re-reads this
-/// when its generation moved (one atomic load per syscall); writers publish
-/// the one field they changed.
+/// the program break. Each thread reads its own copy and re-reads this when
+/// its generation moved (one atomic load per syscall). A change is a
+/// read-modify-write under the lock ([`Kernel::change_shared`]): the
+/// writer first catches up with what others changed, applies its change,
+/// stores the whole state and bumps the generation, so no update is lost.
 #[derive(Default)]
 pub struct Shared {
     generation: AtomicU64,
@@ -189,7 +186,21 @@ impl Kernel {
     /// The state of a new thread of this process (clone with CLONE_THREAD):
     /// the same fd table and shared state, its own id, mask and caches.
     pub fn new_thread(&mut self, tid: i32) -> Kernel {
-        self.publish(PUBLISH_ALL);
+        {
+            // (Asked before the clone below, which counts as a holder.)
+            let threaded = self.threaded();
+            let shared = self.shared.clone();
+            let mut s = shared.inner.lock();
+            if threaded {
+                if shared.generation.load(Ordering::Acquire) != self.seen {
+                    self.load_shared(&s);
+                }
+            } else {
+                // The first other thread: the shared state starts as ours.
+                self.store_shared(&mut s);
+            }
+            self.seen = shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        }
         let mut id = self.id.clone();
         id.tid = tid;
         let mut sig = crate::signal::SignalState::new(self.sig.mask.0);
@@ -235,13 +246,7 @@ impl Kernel {
         Arc::strong_count(&self.shared) > 1
     }
 
-    /// Re-read what another thread changed (cheap when nothing did).
-    pub fn refresh(&mut self) {
-        let g = self.shared.generation.load(Ordering::Acquire);
-        if g == self.seen {
-            return;
-        }
-        let s = self.shared.inner.lock();
+    fn load_shared(&mut self, s: &SharedInner) {
         self.cwd.clone_from(&s.cwd);
         self.root.clone_from(&s.root);
         self.umask = s.umask;
@@ -249,27 +254,51 @@ impl Kernel {
             self.sig.actions = *a;
         }
         self.mm = s.mm;
-        self.seen = self.shared.generation.load(Ordering::Acquire);
     }
 
-    /// Make this thread's copy of `what` (PUBLISH_* bits) the process's.
-    pub fn publish(&mut self, what: u32) {
-        if !self.threaded() && what != PUBLISH_ALL {
+    fn store_shared(&self, s: &mut SharedInner) {
+        s.cwd.clone_from(&self.cwd);
+        s.root.clone_from(&self.root);
+        s.umask = self.umask;
+        s.actions = Some(self.sig.actions);
+        s.mm = self.mm;
+    }
+
+    /// Re-read what another thread changed (cheap when nothing did).
+    pub fn refresh(&mut self) {
+        if self.shared.generation.load(Ordering::Acquire) == self.seen {
             return;
         }
-        let mut s = self.shared.inner.lock();
-        if what & PUBLISH_FS != 0 {
-            s.cwd.clone_from(&self.cwd);
-            s.root.clone_from(&self.root);
-            s.umask = self.umask;
+        let shared = self.shared.clone();
+        let s = shared.inner.lock();
+        self.load_shared(&s);
+        self.seen = shared.generation.load(Ordering::Acquire);
+    }
+
+    /// Change the process's shared state (cwd, root, umask, dispositions,
+    /// break) with `f`, atomically with respect to the other threads: `f`
+    /// sees every change they made before it and none during it.
+    pub fn change_shared<R>(&mut self, f: impl FnOnce(&mut Kernel) -> R) -> R {
+        if !self.threaded() {
+            return f(self);
         }
-        if what & PUBLISH_SIGNALS != 0 {
-            s.actions = Some(self.sig.actions);
+        let shared = self.shared.clone();
+        let mut s = shared.inner.lock();
+        if shared.generation.load(Ordering::Acquire) != self.seen {
+            self.load_shared(&s);
         }
-        if what & PUBLISH_MM != 0 {
-            s.mm = self.mm;
-        }
-        self.seen = self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        let r = f(self);
+        self.store_shared(&mut s);
+        self.seen = shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        r
+    }
+
+    /// A fork child of a threaded process has one thread: its state is its
+    /// own again.
+    pub fn after_fork_of_threads(&mut self, host: &dyn Host) {
+        self.shared = Arc::new(Shared::default());
+        self.seen = 0;
+        self.fds.after_fork(host);
     }
 
     /// Let go of what only this thread holds (its filesystem caches): the

@@ -379,6 +379,9 @@ impl Host for ShimHost {
     ) -> Result<i32, Errno> {
         crate::thread::spawn(flags, ptid, ctid, tls, regs, k)
     }
+    fn forget_other_threads(&self) {
+        crate::thread::forget_others();
+    }
     fn exec_in_place(&self, e: lx_kernel::host::InPlaceExec) -> Errno {
         crate::entry::exec_in_place(e)
     }

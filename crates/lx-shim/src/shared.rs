@@ -68,24 +68,24 @@ fn start_time(pid: i32) -> Option<u64> {
     })
 }
 
-/// A process whose start time lx knows without asking /proc: (pid, start).
-static KNOWN_PID: AtomicI32 = AtomicI32::new(0);
-static KNOWN_START: AtomicU64 = AtomicU64::new(0);
+/// A process whose start time lx knows without asking /proc: (pid, start)
+/// (one pair, under a lock: threads may fork at once).
+static KNOWN: spinning_top::Spinlock<(i32, u64)> = spinning_top::Spinlock::new((0, 0));
 
 /// Remember that `pid` started at `start` (clock ticks since boot, as in
 /// /proc/PID/stat): a fork measures it, an exec passes it on.
 pub fn note_start(pid: i32, start: u64) {
-    KNOWN_START.store(start, Ordering::Relaxed);
-    KNOWN_PID.store(pid, Ordering::Relaxed);
+    *KNOWN.lock() = (pid, start);
+}
+
+fn known_start(pid: i32) -> Option<u64> {
+    let (p, s) = *KNOWN.lock();
+    (p == pid && s != 0).then_some(s)
 }
 
 /// The start time of this process, as registered (0: unknown).
 pub fn own_start(pid: i32) -> u64 {
-    if KNOWN_PID.load(Ordering::Relaxed) == pid {
-        KNOWN_START.load(Ordering::Relaxed)
-    } else {
-        start_time(pid).unwrap_or(0)
-    }
+    known_start(pid).or_else(|| start_time(pid)).unwrap_or(0)
 }
 
 /// Clock ticks since boot now (the unit of /proc/PID/stat's start time).
@@ -122,10 +122,7 @@ fn live(i: usize) -> Option<i32> {
 
 /// Register `pid` (idempotent), with its start time.
 pub fn registry_add(pid: i32) {
-    let known = (KNOWN_PID.load(Ordering::Relaxed) == pid)
-        .then(|| KNOWN_START.load(Ordering::Relaxed))
-        .filter(|&s| s != 0);
-    let Some(start) = known.or_else(|| start_time(pid)) else {
+    let Some(start) = known_start(pid).or_else(|| start_time(pid)) else {
         return;
     };
     for i in 0..PROC_SLOTS {

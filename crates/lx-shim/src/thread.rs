@@ -160,6 +160,27 @@ pub unsafe fn replace_kernel(kernel: Kernel) -> bool {
     }
 }
 
+/// In a fork child: only the calling thread exists. The other slots are
+/// free again; their blocks are left as they were (another thread may have
+/// been in the middle of changing them) and mapped afresh when reused.
+pub fn forget_others() {
+    let sp: u64;
+    // SAFETY: reads the stack pointer only.
+    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    let me = sp
+        .checked_sub(SLOTS_BASE)
+        .map(|off| (off / SLOT_SIZE) as usize);
+    for i in 0..MAX_THREADS {
+        if Some(i) != me && STATE[i].load(Ordering::Relaxed) != NEVER {
+            STATE[i].store(NEVER, Ordering::Release);
+            TID[i].store(0, Ordering::Relaxed);
+        }
+    }
+    if let Some(i) = me {
+        TID[i].store(sys::gettid(), Ordering::Relaxed);
+    }
+}
+
 /// Is the thread that last held slot `i` gone? (A thread that ended before
 /// its parent recorded its tid counts as running until it is recorded.)
 fn gone(i: usize) -> bool {

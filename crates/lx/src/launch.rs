@@ -419,6 +419,16 @@ fn identity(mut c: Config) -> Config {
         let mut r: libc::rlimit = std::mem::zeroed();
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) == 0 {
             c.nofile = (r.rlim_cur, r.rlim_max);
+            // The guest's limit is lx's own (it bounds the guest's fd
+            // table); the host processes get the hard limit, so lx's own
+            // fds (directory caches of every thread) never eat into it.
+            if r.rlim_cur < r.rlim_max {
+                let raised = libc::rlimit {
+                    rlim_cur: r.rlim_max,
+                    rlim_max: r.rlim_max,
+                };
+                libc::setrlimit(libc::RLIMIT_NOFILE, &raised);
+            }
         } else {
             c.nofile = (1024, 4096);
         }

@@ -458,7 +458,9 @@ fn process_and_signal_corner_cases() {
 /// main thread with the last thread's exit status; fork and exec from a
 /// threaded process; a thread blocked in read() while others run;
 /// CLONE_FILES/CLONE_FS sharing; pthread_cancel of a thread blocked in read
-/// and of one waiting on a condition variable (a futex wait).
+/// and of one waiting on a condition variable (a futex wait); two threads
+/// changing cwd and dispositions at once (no update lost); a fork while a
+/// thread is blocked in write() (the child's close really closes).
 #[test]
 fn posix_threads() {
     for fx in [Fx::ThreadsMusl, Fx::ThreadsGlibc] {
@@ -473,6 +475,8 @@ fn posix_threads() {
             "shared",
             "cancel",
             "condcancel",
+            "race",
+            "forkeof",
         ] {
             let (_, lx) = assert_same(&Case::new(fixture(fx)).args([case]));
             assert!(!lx.stdout.is_empty(), "{fx:?} {case}: {}", lx.dump());

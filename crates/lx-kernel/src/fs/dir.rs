@@ -203,8 +203,7 @@ pub fn sys_chdir(c: &mut Ctx<'_>, path: u64) -> SysResult {
     if !existing(&f)?.is_dir() {
         return Err(Errno::ENOTDIR);
     }
-    c.k.cwd = f.path;
-    c.k.publish(crate::kernel::PUBLISH_FS);
+    c.k.change_shared(|k| k.cwd = f.path);
     Ok(0)
 }
 
@@ -215,8 +214,7 @@ pub fn sys_fchdir(c: &mut Ctx<'_>, fd: i32) -> SysResult {
         return Err(Errno::ENOTDIR);
     }
     let p = e.file.path.clone().ok_or(Errno::ENOTDIR)?;
-    c.k.cwd = p;
-    c.k.publish(crate::kernel::PUBLISH_FS);
+    c.k.change_shared(|k| k.cwd = p);
     Ok(0)
 }
 
@@ -230,8 +228,7 @@ pub fn sys_chroot(c: &mut Ctx<'_>, path: u64) -> SysResult {
     if c.k.id.euid != 0 {
         return Err(Errno::EPERM);
     }
-    c.k.root = f.path;
-    c.k.publish(crate::kernel::PUBLISH_FS);
+    c.k.change_shared(|k| k.root = f.path);
     Ok(0)
 }
 
@@ -255,8 +252,7 @@ pub fn sys_getcwd(c: &mut Ctx<'_>, buf: u64, size: u64) -> SysResult {
 
 /// umask(2): returns the previous mask.
 pub fn sys_umask(c: &mut Ctx<'_>, mask: u32) -> SysResult {
-    let old = c.k.umask;
-    c.k.umask = mask & 0o777;
-    c.k.publish(crate::kernel::PUBLISH_FS);
+    let old =
+        c.k.change_shared(|k| core::mem::replace(&mut k.umask, mask & 0o777));
     Ok(old as usize)
 }

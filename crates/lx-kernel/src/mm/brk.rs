@@ -9,12 +9,8 @@ use lx_abi::flags::{MapFlags, ProtFlags};
 /// brk(2): move the break; the raw syscall returns the new break, or the
 /// old one when the request cannot be met.
 pub fn sys_brk(c: &mut Ctx<'_>, addr: u64) -> SysResult {
-    let before = c.k.mm.brk;
-    let r = set_brk(&mut c.k.mm, c.host, addr);
-    if c.k.mm.brk != before {
-        c.k.publish(crate::kernel::PUBLISH_MM);
-    }
-    Ok(r as usize)
+    let host = c.host;
+    Ok(c.k.change_shared(|k| set_brk(&mut k.mm, host, addr)) as usize)
 }
 
 fn set_brk(mm: &mut MmState, host: &dyn Host, addr: u64) -> u64 {

@@ -121,9 +121,8 @@ pub fn do_fork(
     };
     let parent_pid = c.k.id.pid;
     // Other threads must not hold a lock the child's copy would keep.
-    let frozen =
-        c.k.threaded()
-            .then(|| (c.k.fds.freeze(), c.k.freeze_shared()));
+    let threaded = c.k.threaded();
+    let frozen = threaded.then(|| (c.k.fds.freeze(), c.k.freeze_shared()));
     let forked = c.host.fork(host_flags, ptid, ctid, tls);
     drop(frozen);
     let r = match forked {
@@ -138,6 +137,11 @@ pub fn do_fork(
     };
     if r == 0 {
         // The child.
+        if threaded {
+            // It has one thread: the others' state is gone with them.
+            c.host.forget_other_threads();
+            c.k.after_fork_of_threads(c.host);
+        }
         let pid = c.host.host_pid();
         c.k.id.pid = pid;
         c.k.id.tid = pid;

@@ -74,11 +74,15 @@ pub fn sys_futex(
         cmd,
         FUTEX_WAIT | FUTEX_WAIT_BITSET | FUTEX_LOCK_PI | FUTEX_LOCK_PI2 | FUTEX_WAIT_REQUEUE_PI
     ) {
-        // A wait: the guest's handled signals interrupt it (restarted after
-        // an SA_RESTART handler, else EINTR, as Linux's futex_wait).
-        crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
-            c.host.syscall(nr::futex, args)
-        })
+        // A wait: the guest's handled signals interrupt it. As Linux's
+        // futex_wait: restarted after an SA_RESTART handler when it has no
+        // timeout, EINTR when it has one.
+        let restart = if timeout == 0 {
+            crate::signal::Restart::IfSaRestart
+        } else {
+            crate::signal::Restart::Never
+        };
+        crate::signal::blocking(c, restart, |c| c.host.syscall(nr::futex, args))
     } else {
         c.host.syscall(nr::futex, args)
     };

@@ -58,16 +58,20 @@ pub fn sys_rt_sigaction(c: &mut Ctx<'_>, sig: i32, act: u64, oact: u64, size: u6
 
 /// Install `new` for `sig` and mirror it on the host.
 pub fn set_action(c: &mut Ctx<'_>, sig: u32, new: SigAction) -> Result<(), Errno> {
-    let before = c.k.sig.host_disposition(sig);
-    c.k.sig.actions[sig as usize] = new;
-    c.k.publish(crate::kernel::PUBLISH_SIGNALS);
-    if new.handler == SIG_IGN {
-        // POSIX: setting SIG_IGN discards a pending instance.
-        c.k.sig.discard_pending(sig);
-    }
-    let after = c.k.sig.host_disposition(sig);
-    if before != after && !ALWAYS_CAUGHT.contains(sig) {
-        c.host.set_disposition(sig, after)?;
-    }
-    Ok(())
+    let host = c.host;
+    // One change of the process's dispositions, its host mirror included
+    // (threads changing dispositions at once are serialized).
+    c.k.change_shared(|k| {
+        let before = k.sig.host_disposition(sig);
+        k.sig.actions[sig as usize] = new;
+        if new.handler == SIG_IGN {
+            // POSIX: setting SIG_IGN discards a pending instance.
+            k.sig.discard_pending(sig);
+        }
+        let after = k.sig.host_disposition(sig);
+        if before != after && !ALWAYS_CAUGHT.contains(sig) {
+            host.set_disposition(sig, after)?;
+        }
+        Ok(())
+    })
 }

@@ -68,7 +68,7 @@ impl Vfs {
             let name = &rel[start..end];
             // O_PATH | O_DIRECTORY | O_NOFOLLOW: a symlink or a file fails.
             let next = hostfs::open_name(h, fd, name, 0o10000000 | 0o200000 | 0o400000)?;
-            if self.dirfds.len() >= CAPACITY {
+            if self.dirfds.len() >= self.capacity() {
                 self.evict(h);
             }
             let k: Key = (m, upper, rel[..end].to_vec());

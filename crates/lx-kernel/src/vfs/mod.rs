@@ -113,6 +113,8 @@ pub struct Vfs {
     pub(crate) dirfd_order: alloc::collections::VecDeque<dirfd::Key>,
     /// Cached fds forgotten during an operation, closed at the next lookup.
     pub(crate) graveyard: Vec<HostFd>,
+    /// A thread's own cache (not the process's first thread): smaller.
+    pub(crate) small_cache: bool,
 }
 
 impl Vfs {
@@ -129,7 +131,17 @@ impl Vfs {
         Vfs {
             mounts: self.mounts.clone(),
             host_ids: self.host_ids,
+            small_cache: true,
             ..Vfs::default()
+        }
+    }
+
+    /// How many directory fds this cache keeps open.
+    pub(crate) fn capacity(&self) -> usize {
+        if self.small_cache {
+            dirfd::CAPACITY / 8
+        } else {
+            dirfd::CAPACITY
         }
     }
 
