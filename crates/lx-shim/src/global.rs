@@ -46,10 +46,11 @@ impl<T> Global<T> {
     /// # Safety
     /// The context holding the lock must never resume, and nothing else
     /// may hold a reference into the value.
-    pub unsafe fn replace_abandoned(&self, v: T) {
+    pub unsafe fn replace_abandoned(&self, v: T) -> Option<T> {
         // SAFETY: per the contract, no live reference to `value` exists.
-        unsafe { *self.value.get() = Some(v) };
+        let old = unsafe { (*self.value.get()).replace(v) };
         self.locked.store(false, Ordering::Release);
+        old
     }
 }
 

@@ -153,12 +153,20 @@ pub unsafe fn replace_kernel(kernel: Kernel) -> bool {
     match current() {
         Some(t) => {
             // SAFETY: per the contract.
-            unsafe { t.kernel.replace_abandoned(kernel) };
+            let old = unsafe { t.kernel.replace_abandoned(kernel) };
+            // The old state is freed at the next exec, not now: freeing
+            // writes to every page it used, and right after a fork each such
+            // write is a copy-on-write fault (a fork+exec child usually
+            // exits before it would exec again).
+            PREVIOUS.with(|p| *p = old);
             true
         }
         None => false,
     }
 }
+
+/// The kernel state of the image before the last exec served in place.
+static PREVIOUS: Global<Kernel> = Global::new();
 
 /// In a fork child: only the calling thread exists. The other slots are
 /// free again; their blocks are left as they were (another thread may have

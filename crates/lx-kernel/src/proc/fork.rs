@@ -187,7 +187,10 @@ pub fn do_fork(
     Ok(r as usize)
 }
 
-/// A new thread of this process.
+/// A new thread of this process. (Not inlined: its kernel state is a large
+/// value, and a large frame in `do_fork` would be probed page by page on
+/// every fork: copy-on-write faults in the child.)
+#[inline(never)]
 fn spawn_thread(
     c: &mut Ctx<'_>,
     flags: u64,
