@@ -4,6 +4,7 @@
 pub mod attr;
 pub mod common;
 pub mod dir;
+pub mod epoll;
 pub mod fdops;
 pub mod ioctl;
 pub mod link;

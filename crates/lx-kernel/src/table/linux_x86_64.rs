@@ -143,10 +143,11 @@ bind! {
     futex: Partial("served by the host futex on guest memory (waits interruptible by handled signals); FUTEX_FD is ENOSYS as on Linux >= 2.6.26") =>
         |c, a| proc::futex::sys_futex(c, a.u(0), a.uint(1), a.uint(2), a.u(3), a.u(4), a.uint(5));
     sched_getaffinity: Full => |c, a| proc::sched::sys_sched_getaffinity(c, a.int(0), a.u(1), a.u(2));
+    epoll_create: Full => |c, a| fs::epoll::sys_epoll_create(c, a.int(0));
     getdents64: Full => |c, a| fs::dir::sys_getdents64(c, a.int(0), a.u(1), a.uint(2));
     set_tid_address: Full => |c, a| proc::thread::sys_set_tid_address(c, a.u(0));
     fadvise64: Full => |c, a| fs::attr::sys_fadvise64(c, a.int(0), a.long(1), a.long(2), a.int(3));
-    timer_create: Partial("SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID of the calling thread") => |c, a| time::sys_timer_create(c, a.int(0), a.u(1), a.u(2));
+    timer_create: Partial("SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID (SIGEV_THREAD is the C library's, over SIGEV_THREAD_ID)") => |c, a| time::sys_timer_create(c, a.int(0), a.u(1), a.u(2));
     timer_settime: Full => |c, a| time::sys_timer_settime(c, a.int(0), a.int(1), a.u(2), a.u(3));
     timer_gettime: Full => |c, a| time::sys_timer_gettime(c, a.int(0), a.u(1));
     timer_getoverrun: Full => |c, a| time::sys_timer_getoverrun(c, a.int(0));
@@ -156,6 +157,8 @@ bind! {
     clock_nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
         |c, a| time::sys_clock_nanosleep(c, a.int(0), a.int(1), a.u(2), a.u(3));
     exit_group #[noreturn]: Full => |c, a| proc::exit::sys_exit_group(c, a.int(0));
+    epoll_wait: Full => |c, a| fs::epoll::sys_epoll_wait(c, a.int(0), a.u(1), a.int(2), a.int(3));
+    epoll_ctl: Full => |c, a| fs::epoll::sys_epoll_ctl(c, a.int(0), a.int(1), a.int(2), a.u(3));
     tgkill: Partial("threads of this process and of the run's other processes only") =>
         |c, a| signal::kill::sys_tgkill(c, a.int(0), a.int(1), a.int(2));
     utimes: Full => |c, a| fs::attr::sys_utimes(c, a.u(0), a.u(1));
@@ -181,9 +184,13 @@ bind! {
     tee: Full => |c, a| fs::pipe::sys_tee(c, a.int(0), a.int(1), a.u(2), a.uint(3));
     vmsplice: Full => |c, a| fs::pipe::sys_vmsplice(c, a.int(0), a.u(1), a.u(2), a.uint(3));
     utimensat: Full => |c, a| fs::attr::sys_utimensat(c, a.int(0), a.u(1), a.u(2), a.uint(3));
+    epoll_pwait: Full => |c, a| fs::epoll::sys_epoll_pwait(c, a.int(0), a.u(1), a.int(2), a.int(3), a.u(4), a.u(5));
     signalfd: Full => |c, a| fs::pipe::sys_signalfd(c, a.int(0), a.u(1), a.u(2));
+    eventfd: Full => |c, a| fs::epoll::sys_eventfd(c, a.uint(0));
     fallocate: Full => |c, a| fs::attr::sys_fallocate(c, a.int(0), a.int(1), a.long(2), a.long(3));
     signalfd4: Full => |c, a| fs::pipe::sys_signalfd4(c, a.int(0), a.u(1), a.u(2), a.uint(3));
+    eventfd2: Full => |c, a| fs::epoll::sys_eventfd2(c, a.uint(0), a.uint(1));
+    epoll_create1: Full => |c, a| fs::epoll::sys_epoll_create1(c, a.uint(0));
     dup3: Full => |c, a| fs::fdops::sys_dup3(c, a.int(0), a.int(1), a.int(2));
     pipe2: Partial("O_NOTIFICATION_PIPE gives ENOPKG") => |c, a| fs::pipe::sys_pipe2(c, a.u(0), a.uint(1));
     rt_tgsigqueueinfo: Partial("this process's threads and other processes' main threads") => |c, a| signal::kill::sys_rt_tgsigqueueinfo(c, a.int(0), a.int(1), a.int(2), a.u(3));
@@ -201,6 +208,7 @@ bind! {
     close_range: Full => |c, a| fs::open::sys_close_range(c, a.uint(0), a.uint(1), a.uint(2));
     openat2: Partial("RESOLVE_IN_ROOT/NO_XDEV/CACHED are accepted but lx's own confinement applies") => |c, a| fs::open::sys_openat2(c, a.int(0), a.u(1), a.u(2), a.u(3));
     faccessat2: Full => |c, a| fs::stat::sys_faccessat2(c, a.int(0), a.u(1), a.uint(2), a.uint(3));
+    epoll_pwait2: Full => |c, a| fs::epoll::sys_epoll_pwait2(c, a.int(0), a.u(1), a.int(2), a.u(3), a.u(4), a.u(5));
     fchmodat2: Full => |c, a| fs::attr::sys_fchmodat2(c, a.int(0), a.u(1), a.uint(2), a.uint(3));
 }
 

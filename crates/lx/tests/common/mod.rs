@@ -176,9 +176,12 @@ pub enum Fx {
     /// execstate.c, musl-gcc -static and gcc -static-pie
     ExecStateMusl,
     ExecStateGlibc,
+    /// epoll.c, musl-gcc -static and gcc (dynamic glibc)
+    EpollMusl,
+    EpollGlibc,
 }
 
-const N_FX: usize = 21;
+const N_FX: usize = 23;
 
 impl Fx {
     fn index(self) -> usize {
@@ -210,6 +213,8 @@ impl Fx {
             ThreadsGlibc => ("threads.c", "threads-glibc", How::GlibcDynamic),
             ExecStateMusl => ("execstate.c", "execstate-musl", How::Musl),
             ExecStateGlibc => ("execstate.c", "execstate-glibc", How::GlibcStaticPie),
+            EpollMusl => ("epoll.c", "epoll-musl", How::Musl),
+            EpollGlibc => ("epoll.c", "epoll-glibc", How::GlibcDynamic),
         }
     }
 }
