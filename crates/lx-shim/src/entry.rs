@@ -268,6 +268,9 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     kernel.set_initial_ignored(ignored | cfg.ignored);
     BOOT_SP.store(sp as u64, Ordering::Relaxed);
     BOOT_AUX.with(|a| *a = Some(aux));
+    if let Ok(kept) = kept_ranges(sp as u64) {
+        KEPT.with(|k| *k = Some(kept));
+    }
     let guest_sp = image_tail(&mut kernel, &cfg, &mut exec, &loaded, sp as u64, aux);
     let host_mask = kernel.host_sigmask();
     // The first thread's slot: its kernel state and lx's signal stack.
@@ -363,9 +366,13 @@ fn image_tail(
     guest_sp
 }
 
-/// The guest mappings of this process (everything outside lx's window but
-/// the stack, the vDSO and its data pages), from /proc/self/maps.
-fn guest_mappings(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
+/// What an exec served in place keeps mapped: lx's window, the vDSO and
+/// its data pages, and the process stack (with room to have grown to the
+/// stack limit). Read once from /proc/self/maps when the shim starts (the
+/// same in every fork and in-place exec after it).
+static KEPT: Global<Vec<(u64, u64)>> = Global::new();
+
+fn kept_ranges(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
     let path = b"/proc/self/maps\0";
     let fd = call(
         nr::openat,
@@ -400,7 +407,15 @@ fn guest_mappings(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
             Some(v << 4 | u64::from(d))
         })
     };
-    let mut out = Vec::new();
+    let mut rl = [0u64; 2];
+    let limit = match call(
+        nr::getrlimit,
+        &[3 /* RLIMIT_STACK */, rl.as_mut_ptr() as u64],
+    ) {
+        Ok(_) => rl[0].clamp(8 << 20, 4 << 30),
+        Err(_) => 8 << 20,
+    };
+    let mut out = vec![(lx_kernel::layout::LX_BASE, LX_END)];
     for line in buf[..len].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         let range = line.split(|&b| b == b' ').next().unwrap_or_default();
         let mut ends = range.split(|&b| b == b'-');
@@ -408,16 +423,27 @@ fn guest_mappings(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
             return Err(lx_abi::Errno::EINVAL);
         };
         let name = line.rsplit(|&b| b == b' ').next().unwrap_or_default();
-        let special = matches!(
-            name,
-            b"[stack]" | b"[vdso]" | b"[vvar]" | b"[vvar_vclock]" | b"[vsyscall]"
-        );
-        let in_lx = lo >= lx_kernel::layout::LX_BASE && hi <= LX_END;
-        if !special && !in_lx && !(lo..hi).contains(&stack_at) {
+        if matches!(name, b"[vdso]" | b"[vvar]" | b"[vvar_vclock]") {
             out.push((lo, hi));
+        } else if (lo..hi).contains(&stack_at) {
+            out.push((hi.saturating_sub(limit).min(lo), hi));
         }
     }
+    out.sort_unstable();
     Ok(out)
+}
+
+/// The gaps between the kept ranges: every guest mapping lies in one.
+fn unmap_guest(kept: &[(u64, u64)]) {
+    const LOW: u64 = 4096;
+    const TOP: u64 = 0x7fff_ffff_f000;
+    let mut at = LOW;
+    for &(lo, hi) in kept.iter().chain([(TOP, TOP)].iter()) {
+        if lo > at {
+            let _ = call(nr::munmap, &[at, lo - at]);
+        }
+        at = at.max(hi);
+    }
 }
 
 /// Reset the x87, SSE and AVX state to what a new program starts with.
@@ -467,9 +493,8 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
     if sp0 == 0 {
         return lx_abi::Errno::ENOSYS;
     }
-    let maps = match guest_mappings(sp0) {
-        Ok(m) => m,
-        Err(err) => return err,
+    let Some(kept) = KEPT.with(|k| k.clone()) else {
+        return lx_abi::Errno::ENOSYS;
     };
 
     // The point of no return: from here the old image is gone.
@@ -496,9 +521,7 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
             signals::note_default(sig, true);
         }
     }
-    for (lo, hi) in maps {
-        let _ = call(nr::munmap, &[lo, hi - lo]);
-    }
+    unmap_guest(&kept);
 
     let cfg = e.cfg;
     let mut kernel = Kernel::new(&cfg);

@@ -353,10 +353,17 @@ impl Host for ShimHost {
         // The child's start time lies between two clock readings around
         // the clone: when both fall in one tick, no /proc read is needed.
         let t0 = crate::shared::boot_ticks();
+        let spare = crate::watch::take_spare();
         let heap = crate::heap::freeze();
         let r = call(nr::clone, &[flags, 0, ptid, ctid, tls]);
         drop(heap);
-        let r = r? as i32;
+        let r = match r {
+            Ok(r) => r as i32,
+            Err(e) => {
+                crate::watch::after_fork_parent(spare);
+                return Err(e);
+            }
+        };
         let t1 = crate::shared::boot_ticks();
         let child = if r == 0 { sys::getpid() } else { r };
         if t0 == t1 && t0 != 0 {
@@ -364,7 +371,9 @@ impl Host for ShimHost {
         }
         if r == 0 {
             self.pid.store(child, Ordering::Relaxed);
-            crate::watch::arm();
+            crate::watch::arm_child(spare);
+        } else {
+            crate::watch::after_fork_parent(spare);
         }
         Ok(r)
     }

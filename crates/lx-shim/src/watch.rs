@@ -42,38 +42,88 @@ pub fn armed_fd() -> i32 {
     ARMED_FD.load(Ordering::Relaxed)
 }
 
-/// Open this process's own description of the pipe and arm it (again
-/// after a fork: the parent's description names the parent as owner).
-pub fn arm() {
+/// A description opened and armed ahead of the next fork (owned by this
+/// process until a child takes it over): the child then needs one fcntl
+/// instead of a /proc lookup, and the parent prepares the next spare while
+/// the child runs.
+static SPARE_FD: AtomicI32 = AtomicI32::new(-1);
+
+/// A new description of the watch pipe, armed for `owner`.
+fn open_armed(owner: u64) -> Option<u64> {
     let fd = WATCH_FD.load(Ordering::Relaxed);
     if fd < 0 {
-        return;
-    }
-    let old = ARMED_FD.swap(-1, Ordering::Relaxed);
-    if old >= 0 {
-        sys::close(old);
+        return None;
     }
     let path = sys::cstring(format_args!("/proc/self/fd/{fd}"));
-    let Ok(own) = call(
+    let own = call(
         nr::openat,
         &[
             (-100i64) as u64,
             path.as_ptr() as u64,
             0o2000000 | O_NONBLOCK, // O_RDONLY | O_CLOEXEC | O_NONBLOCK
         ],
-    ) else {
-        return;
-    };
-    let own = own as u64;
-    let pid = sys::getpid() as u64;
-    let _ = call(nr::fcntl, &[own, F_SETOWN, pid]);
+    )
+    .ok()? as u64;
+    let _ = call(nr::fcntl, &[own, F_SETOWN, owner]);
     let _ = call(nr::fcntl, &[own, F_SETSIG, SIGKILL]);
     let _ = call(nr::fcntl, &[own, F_SETFL, O_ASYNC | O_NONBLOCK]);
-    ARMED_FD.store(own as i32, Ordering::Relaxed);
+    Some(own)
+}
+
+/// Make `own` this process's armed description (closing the one inherited)
+/// and check that lx is still there.
+fn adopt(own: u64) {
+    let old = ARMED_FD.swap(own as i32, Ordering::Relaxed);
+    if old >= 0 && old as u64 != own {
+        sys::close(old);
+    }
     // lx may have gone while this process was between two armings (a
     // fork or an exec): end-of-file means the write end is closed already.
     let mut b = [0u8; 1];
     if call(nr::read, &[own, b.as_mut_ptr() as u64, 1]) == Ok(0) {
-        let _ = call(nr::kill, &[pid, SIGKILL]);
+        let _ = call(nr::kill, &[sys::getpid() as u64, SIGKILL]);
+    }
+}
+
+/// Open this process's own description of the pipe and arm it (again
+/// after a fork: the parent's description names the parent as owner).
+pub fn arm() {
+    if let Some(own) = open_armed(sys::getpid() as u64) {
+        adopt(own);
+    }
+}
+
+/// Before a fork: take the spare description for the child (-1: none).
+pub fn take_spare() -> i32 {
+    SPARE_FD.swap(-1, Ordering::AcqRel)
+}
+
+/// In the child of a fork: arm with the spare the parent took (`spare`),
+/// or the slow way.
+pub fn arm_child(spare: i32) {
+    if spare >= 0 {
+        // The description is the child's now; make it its owner.
+        let pid = sys::getpid() as u64;
+        if call(nr::fcntl, &[spare as u64, F_SETOWN, pid]).is_ok() {
+            adopt(spare as u64);
+            return;
+        }
+        sys::close(spare);
+    }
+    arm();
+}
+
+/// In the parent after a fork: its copy of the spare went to the child;
+/// open the next one (the child is running meanwhile).
+pub fn after_fork_parent(spare: i32) {
+    if spare >= 0 {
+        sys::close(spare);
+    }
+    if let Some(own) = open_armed(sys::getpid() as u64)
+        && SPARE_FD
+            .compare_exchange(-1, own as i32, Ordering::AcqRel, Ordering::Relaxed)
+            .is_err()
+    {
+        sys::close(own as i32);
     }
 }
