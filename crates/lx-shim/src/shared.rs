@@ -157,7 +157,9 @@ pub fn registry_add(pid: i32) {
 /// Unregister `pid`.
 pub fn registry_remove(pid: i32) {
     for i in 0..PROC_SLOTS {
-        if let Some(s) = slot(i) {
+        if let Some(s) = slot(i)
+            && s.load(Ordering::Relaxed) == pid
+        {
             let _ = s.compare_exchange(pid, 0, Ordering::AcqRel, Ordering::Relaxed);
         }
     }

@@ -35,14 +35,23 @@ pub fn sys_wait4(c: &mut Ctx<'_>, pid: i32, status: u64, options: u32, rusage: u
     if rusage != 0 {
         user::slice(rusage, 144)?;
     }
+    // The status comes to lx first: it tells whether the child was reaped.
+    let mut st: i32 = 0;
+    let st_addr = &mut st as *mut i32 as u64;
     let r = crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
         c.host.syscall(
             nr::wait4,
-            [pid as i64 as u64, status, u64::from(options), rusage, 0, 0],
+            [pid as i64 as u64, st_addr, u64::from(options), rusage, 0, 0],
         )
     })?;
     if r > 0 {
-        forget_if_reaped(c, r as i32);
+        if status != 0 {
+            c.write(status, &st)?;
+        }
+        // Stopped (0x7f in the low byte) or continued (0xffff): still there.
+        if st & 0xff != 0x7f && st != 0xffff {
+            c.host.registry_remove(r as i32);
+        }
     }
     Ok(r)
 }

@@ -65,7 +65,9 @@ pub struct SignalState {
     pub mask: SigSet,
     /// Signals lx holds pending itself (always-caught signals the guest blocks).
     pub pending: SigSet,
-    pending_info: [Option<Siginfo>; 65],
+    /// The siginfo of each pending signal (a short list: it is usually
+    /// empty, and a fork child must not write to pages it does not need).
+    pending_info: alloc::vec::Vec<Siginfo>,
     pub altstack: AltStack,
     /// The mask to restore after a handler that interrupted rt_sigsuspend
     /// (the frame saves it instead of the temporary one).
@@ -79,7 +81,7 @@ impl SignalState {
             restore_mask: None,
             mask: SigSet(mask).difference(UNBLOCKABLE),
             pending: SigSet::empty(),
-            pending_info: [None; 65],
+            pending_info: alloc::vec::Vec::new(),
             altstack: AltStack::default(),
         }
     }
@@ -106,14 +108,22 @@ impl SignalState {
         let sig = info.si_signo as u32;
         if (1..=64).contains(&sig) && !self.pending.contains(sig) {
             self.pending.add(sig);
-            self.pending_info[sig as usize] = Some(info);
+            self.pending_info.push(info);
         }
     }
 
     /// Forget a pending signal (it became ignored).
     pub fn discard_pending(&mut self, sig: u32) {
         self.pending.remove(sig);
-        self.pending_info[sig as usize] = None;
+        self.take_info(sig);
+    }
+
+    fn take_info(&mut self, sig: u32) -> Option<Siginfo> {
+        let i = self
+            .pending_info
+            .iter()
+            .position(|s| s.si_signo as u32 == sig)?;
+        Some(self.pending_info.swap_remove(i))
     }
 
     /// Switch to mask `m` for one wait (rt_sigsuspend, ppoll, pselect6): a
@@ -127,8 +137,10 @@ impl SignalState {
 
     /// Forget every pending signal (a fork child starts without them).
     pub fn clear_pending(&mut self) {
-        self.pending = SigSet(0);
-        self.pending_info = [None; 65];
+        if self.pending.0 != 0 || !self.pending_info.is_empty() {
+            self.pending = SigSet(0);
+            self.pending_info.clear();
+        }
     }
 
     /// Take a pending signal of `set` (sigtimedwait), lowest first.
@@ -139,14 +151,14 @@ impl SignalState {
         }
         let sig = sig.trailing_zeros() + 1;
         self.pending.remove(sig);
-        self.pending_info[sig as usize].take()
+        self.take_info(sig)
     }
 
     /// The next pending signal the guest does not block, lowest first.
     pub fn take_deliverable(&mut self) -> Option<Siginfo> {
         let sig = self.pending.difference(self.mask).iter().next()?;
         self.pending.remove(sig);
-        self.pending_info[sig as usize].take()
+        self.take_info(sig)
     }
 }
 
