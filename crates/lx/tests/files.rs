@@ -127,6 +127,41 @@ print(os.cpu_count() == len(os.sched_getaffinity(0)) or os.cpu_count())
     same("/usr/bin/python3", &["-c", "pass"]);
 }
 
+/// Extended attributes through paths (lx asks the host below a directory fd:
+/// getxattrat/listxattrat, or /proc/self/fd paths on older hosts): set,
+/// get, through a symlink and on the link itself, list, missing, remove,
+/// on a file the guest wrote (overlay upper layer) and on host files.
+#[test]
+fn extended_attributes() {
+    let py = script(
+        "xattr.py",
+        r#"
+import os, tempfile, errno
+def tryx(f, *a, **k):
+    try:
+        r = f(*a, **k)
+        return r if not isinstance(r, list) else sorted(x for x in r if x.startswith("user."))
+    except OSError as e:
+        return errno.errorcode[e.errno]
+with tempfile.TemporaryDirectory() as d:
+    f = os.path.join(d, "f"); l = os.path.join(d, "l")
+    open(f, "w").write("x"); os.symlink("f", l)
+    print("set", tryx(os.setxattr, f, "user.lx", b"v1"))
+    print("get", tryx(os.getxattr, f, "user.lx"))
+    print("get via link", tryx(os.getxattr, l, "user.lx"))
+    print("get link itself", tryx(os.getxattr, l, "user.lx", follow_symlinks=False))
+    print("list", tryx(os.listxattr, f))
+    print("list link itself", tryx(os.listxattr, l, follow_symlinks=False))
+    print("missing", tryx(os.getxattr, f, "user.none"))
+    print("remove", tryx(os.removexattr, f, "user.lx"), tryx(os.listxattr, f))
+print("host file", tryx(os.getxattr, "/usr/bin/ls", "user.none"))
+print("host dir list", tryx(os.listxattr, "/usr/bin"))
+"#,
+    );
+    let (_, lx) = same("/usr/bin/python3", &[py.to_str().unwrap()]);
+    assert!(lx.stdout_str().contains("get b'v1'"), "{}", lx.dump());
+}
+
 #[test]
 fn perl_file_processing() {
     let pl = script(

@@ -484,7 +484,13 @@ struct XTarget {
     path: alloc::vec::Vec<u8>,
     nofollow: bool,
     close: Option<HostFd>,
+    /// The same file as a directory fd and one name, for the host's *xattrat
+    /// calls (one call, no /proc lookup).
+    at: Option<(HostFd, alloc::vec::Vec<u8>)>,
 }
+
+/// Set when the host has no getxattrat/listxattrat (before Linux 6.13).
+static NO_XATTRAT: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 impl XTarget {
     /// Through an open host fd (follows the magic link to the file itself).
@@ -493,6 +499,7 @@ impl XTarget {
             path: format!("/proc/self/fd/{fd}").into_bytes(),
             nofollow: false,
             close: close.then_some(fd),
+            at: None,
         }
     }
 }
@@ -519,6 +526,7 @@ fn xattr_target(c: &mut Ctx<'_>, path: u64, follow: bool, write: bool) -> Result
                 path,
                 nofollow: true,
                 close: None,
+                at: Some((dfd, name.to_vec())),
             })
         }
         _ => Err(Errno::EOPNOTSUPP),
@@ -546,6 +554,46 @@ fn xattr_call(c: &mut Ctx<'_>, n: u32, t: XTarget, name: u64, args: [u64; 3]) ->
         } else {
             None
         };
+        // Reads below a directory fd: the host's *xattrat calls.
+        if let Some((dfd, fname)) = &t.at
+            && (n == nr::getxattr || n == nr::listxattr)
+            && !NO_XATTRAT.load(core::sync::atomic::Ordering::Relaxed)
+        {
+            let cname = hostfs::cpath(fname);
+            let flags = if t.nofollow { 0x100 } else { 0 }; // AT_SYMLINK_NOFOLLOW
+            let r = match &nm {
+                Some(nm) => {
+                    // struct xattr_args { u64 value; u32 size; u32 flags; }
+                    let xargs = [args[0], args[1] & 0xffff_ffff];
+                    c.host.syscall(
+                        nr::getxattrat,
+                        [
+                            *dfd as u64,
+                            cname.as_ptr() as u64,
+                            flags,
+                            nm.as_ptr() as u64,
+                            xargs.as_ptr() as u64,
+                            16,
+                        ],
+                    )
+                }
+                None => c.host.syscall(
+                    nr::listxattrat,
+                    [
+                        *dfd as u64,
+                        cname.as_ptr() as u64,
+                        flags,
+                        args[0],
+                        args[1],
+                        0,
+                    ],
+                ),
+            };
+            if r != Err(Errno::ENOSYS) {
+                return r;
+            }
+            NO_XATTRAT.store(true, core::sync::atomic::Ordering::Relaxed);
+        }
         let path = hostfs::cpath(&t.path);
         let a = match &nm {
             Some(nm) => [
