@@ -484,20 +484,25 @@ fn posix_threads() {
     }
 }
 
-/// Python's multiprocessing pool with the fork start method (worker
-/// processes plus the pool's helper threads) and plain threading.
+/// Python's multiprocessing pools with the fork start method (worker
+/// processes plus the pool's helper threads) and the spawn one (a threaded
+/// parent's fork+exec), and plain threading.
 #[test]
 fn python_multiprocessing_pool_and_threads() {
-    let c = Case::new("/usr/bin/python3")
-        .args([
-            "-c",
-            r#"
+    // A script file: the spawn start method re-imports the main module.
+    let script = scratch("pool.py");
+    fs::write(
+        &script,
+        r#"
 import multiprocessing as mp, os, threading
 def sq(x): return x * x
 if __name__ == "__main__":
     with mp.get_context("fork").Pool(4) as p:
         print(sum(p.map(sq, range(2000))))
         print(p.apply(os.getpid) != os.getpid())
+    # spawn: a threaded parent forks and the child execs python afresh.
+    with mp.get_context("spawn").Pool(2) as p:
+        print(sum(p.map(sq, range(100))))
     out = []
     lock = threading.Lock()
     def work(i):
@@ -508,7 +513,10 @@ if __name__ == "__main__":
     [t.join() for t in ts]
     print(sum(out), len(out))
 "#,
-        ])
+    )
+    .unwrap();
+    let c = Case::new("/usr/bin/python3")
+        .args([script.as_os_str()])
         .lx_opts(["--quiet"]);
     let (_, lx) = assert_same(&c);
     assert!(lx.stdout_str().starts_with("2664667000\n"), "{}", lx.dump());
