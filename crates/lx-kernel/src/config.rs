@@ -65,6 +65,10 @@ pub struct Config {
     pub prepared: Option<Prepared>,
     /// Serve every exec with a host exec of the shim (never in place).
     pub no_in_place_exec: bool,
+    /// PR_SET_NO_NEW_PRIVS and PR_SET_CHILD_SUBREAPER as the guest set
+    /// them (both survive exec).
+    pub no_new_privs: bool,
+    pub child_subreaper: bool,
 }
 
 /// What an exec found, handed to the new image so it does not look again.
@@ -252,6 +256,8 @@ impl Config {
         w.u64(u64::from(self.host_gid));
         w.u64(u64::from(self.search_path));
         w.u64(u64::from(self.no_in_place_exec));
+        w.u64(u64::from(self.no_new_privs));
+        w.u64(u64::from(self.child_subreaper));
         w.u64(u64::from(self.prepared.is_some()));
         if let Some(p) = &self.prepared {
             w.u64(p.main_fd as i64 as u64);
@@ -362,6 +368,8 @@ impl Config {
         c.host_gid = r.u32()?;
         c.search_path = r.bool()?;
         c.no_in_place_exec = r.bool()?;
+        c.no_new_privs = r.bool()?;
+        c.child_subreaper = r.bool()?;
         if r.bool()? {
             c.prepared = Some(Prepared {
                 main_fd: r.i32()?,

@@ -515,6 +515,10 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
         let _ = call(nr::timer_delete, &[*t as u32 as u64]);
     }
     let _ = call(nr::arch_prctl, &[0x1002 /* ARCH_SET_FS */, 0]);
+    let _ = call(nr::arch_prctl, &[0x1001 /* ARCH_SET_GS */, 0]);
+    // A new mm has no MCL_FUTURE locking and is dumpable again.
+    let _ = call(nr::munlockall, &[]);
+    let _ = call(nr::prctl, &[4 /* PR_SET_DUMPABLE */, 1]);
     for sig in 1..=64u32 {
         if e.handled & (1u64 << (sig - 1)) != 0 {
             let _ = signals::set_host_action(sig, 0);

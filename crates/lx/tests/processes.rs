@@ -527,7 +527,8 @@ if __name__ == "__main__":
 /// (LX_HOST_EXEC=1, the path threaded processes take): handled signals back
 /// to default (the child dies of SIGUSR1), ignored ones and the mask kept,
 /// the FPU rounding mode reset, close-on-exec fds closed and others kept,
-/// POSIX timers deleted, glibc's rseq registration working again.
+/// POSIX timers deleted, glibc's rseq registration working again,
+/// no_new_privs and the child-subreaper flag kept, dumpable reset.
 #[test]
 fn exec_keeps_and_resets_what_linux_does() {
     for fx in [Fx::ExecStateMusl, Fx::ExecStateGlibc] {

@@ -470,6 +470,8 @@ fn do_exec(
     cfg.nofile = (k.fds.limit(), k.nofile_max);
     cfg.sigmask = k.sig.mask.0;
     cfg.sigmask_given = true;
+    cfg.no_new_privs = k.no_new_privs;
+    cfg.child_subreaper = k.child_subreaper;
     cfg.trace = k.tracing;
     cfg.stats = k.stats;
     cfg.quiet = k.quiet;
