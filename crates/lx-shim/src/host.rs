@@ -11,6 +11,12 @@ use lx_kernel::host::{GuestSlice, Host, HostDisposition, HostFd};
 use zerocopy::{FromBytes, FromZeros, IntoBytes};
 
 /// The host of this process.
+/// A host call made for the guest (interruptible while the thread waits
+/// for the guest: see `sys::guest_call`).
+fn gcall(n: u32, a: [u64; 6]) -> Result<usize, Errno> {
+    Errno::from_ret(sys::guest_call(n, a))
+}
+
 pub static SHIM_HOST: ShimHost = ShimHost {
     pid: AtomicI32::new(0),
     log_fd: AtomicI32::new(2),
@@ -66,10 +72,10 @@ impl Host for ShimHost {
         usercopy::copy_to_guest(addr, buf).map_err(|_| Errno::EFAULT)
     }
     fn read(&self, fd: HostFd, b: GuestSlice) -> Result<usize, Errno> {
-        call(nr::read, &[fd as u64, b.addr, b.len])
+        gcall(nr::read, [fd as u64, b.addr, b.len, 0, 0, 0])
     }
     fn write(&self, fd: HostFd, b: GuestSlice) -> Result<usize, Errno> {
-        call(nr::write, &[fd as u64, b.addr, b.len])
+        gcall(nr::write, [fd as u64, b.addr, b.len, 0, 0, 0])
     }
     fn pread(&self, fd: HostFd, b: GuestSlice, off: i64) -> Result<usize, Errno> {
         call(nr::pread64, &[fd as u64, b.addr, b.len, off as u64])
@@ -79,15 +85,15 @@ impl Host for ShimHost {
     }
     fn readv(&self, fd: HostFd, iov: &[GuestSlice]) -> Result<usize, Errno> {
         // GuestSlice is {addr, len}: the layout of struct iovec.
-        call(
+        gcall(
             nr::readv,
-            &[fd as u64, iov.as_ptr() as u64, iov.len() as u64],
+            [fd as u64, iov.as_ptr() as u64, iov.len() as u64, 0, 0, 0],
         )
     }
     fn writev(&self, fd: HostFd, iov: &[GuestSlice]) -> Result<usize, Errno> {
-        call(
+        gcall(
             nr::writev,
-            &[fd as u64, iov.as_ptr() as u64, iov.len() as u64],
+            [fd as u64, iov.as_ptr() as u64, iov.len() as u64, 0, 0, 0],
         )
     }
     fn lseek(&self, fd: HostFd, off: i64, whence: u32) -> Result<u64, Errno> {
@@ -127,9 +133,9 @@ impl Host for ShimHost {
     }
     fn poll(&self, fds: &mut [PollFd], timeout: Option<Timespec>) -> Result<usize, Errno> {
         let t = timeout.as_ref().map_or(0, ptr);
-        call(
+        gcall(
             nr::ppoll,
-            &[fds.as_mut_ptr() as u64, fds.len() as u64, t, 0, 8],
+            [fds.as_mut_ptr() as u64, fds.len() as u64, t, 0, 8, 0],
         )
     }
     fn mmap(
@@ -327,7 +333,7 @@ impl Host for ShimHost {
         crate::shared::first_enosys(nr)
     }
     fn syscall(&self, n: u32, a: [u64; 6]) -> Result<usize, Errno> {
-        Errno::from_ret(sys::raw6(n, a[0], a[1], a[2], a[3], a[4], a[5]))
+        gcall(n, a)
     }
     fn fs_generation(&self) -> u64 {
         crate::shared::fs_generation()

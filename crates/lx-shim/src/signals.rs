@@ -36,11 +36,14 @@ fn enqueue(t: &thread::Block, si: &Siginfo) {
 
 /// Enter a blocking call: unblock what `mask` does not hold.
 pub fn begin_blocking(mask: u64) {
-    if let Some(t) = thread::current() {
-        t.in_block.store(true, Ordering::SeqCst);
-    }
     if mask != u64::MAX {
         let _ = sys::call(nr::rt_sigprocmask, &[2, &mask as *const u64 as u64, 0, 8]);
+    }
+    // From here the thread's host calls are interruptible (see
+    // `sys::guest_call`); a signal arriving before this is queued anyway
+    // (it interrupts lx's own code).
+    if let Some(t) = thread::current() {
+        t.in_block.store(true, Ordering::SeqCst);
     }
 }
 
@@ -68,15 +71,13 @@ pub fn queued_any() -> bool {
 
 /// Leave it: back to lx's mask, and what arrived meanwhile.
 pub fn end_blocking() -> alloc::vec::Vec<Siginfo> {
+    let t = thread::current();
+    if let Some(t) = t {
+        t.in_block.store(false, Ordering::SeqCst);
+    }
     let m = shim_mask();
     let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
-    match thread::current() {
-        Some(t) => {
-            t.in_block.store(false, Ordering::SeqCst);
-            take_queued(t)
-        }
-        None => alloc::vec::Vec::new(),
-    }
+    t.map(take_queued).unwrap_or_default()
 }
 
 /// Signals whose guest disposition is the default action: left unblocked
@@ -289,6 +290,11 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
         let sig = si.si_signo as usize;
         if (1..=64).contains(&sig) {
             enqueue(t, &si);
+        }
+        // About to enter a blocking host call: do not, it would sleep with
+        // the signal already taken (the call returns EINTR instead).
+        if let Some(resume) = sys::interruptible_resume(rip) {
+            regs.rip = resume;
         }
         return;
     }

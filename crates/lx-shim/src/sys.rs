@@ -32,6 +32,17 @@ pub fn raw(n: u32, a: &[u64]) -> isize {
     raw6(n, g(0), g(1), g(2), g(3), g(4), g(5))
 }
 
+/// A host call made for the guest: while the calling thread waits for the
+/// guest (a blocking call), it goes through the interruptible stub.
+pub fn guest_call(n: u32, a: [u64; 6]) -> isize {
+    if let Some(t) = crate::thread::current()
+        && t.in_block.load(core::sync::atomic::Ordering::Relaxed)
+    {
+        return raw6_interruptible(t.queued_any.as_ptr() as *const u8, n, a);
+    }
+    raw6(n, a[0], a[1], a[2], a[3], a[4], a[5])
+}
+
 /// Issue a syscall and split its result.
 #[inline(always)]
 pub fn call(n: u32, a: &[u64]) -> Result<usize, Errno> {
@@ -115,4 +126,77 @@ pub fn cstring(args: core::fmt::Arguments<'_>) -> alloc::vec::Vec<u8> {
     let mut v = alloc::fmt::format(args).into_bytes();
     v.push(0);
     v
+}
+
+// A host syscall made while a thread waits for the guest (between
+// `begin_blocking` and `end_blocking`): it first checks the thread's
+// "signal queued" flag and does not enter the kernel if it is set. A signal
+// that arrives after the check but before the `syscall` instruction would
+// otherwise be queued by lx's catcher and then sleep with the thread; the
+// catcher sees the interrupted instruction pointer in
+// [lx_block_check, lx_block_insn] and resumes at lx_block_eintr instead.
+// Argument block (rdi): flag pointer, number, six arguments.
+core::arch::global_asm!(
+    ".pushsection .text.lx_block,\"ax\"",
+    ".globl lx_block_syscall",
+    "lx_block_syscall:",
+    "    mov r11, rdi",
+    "    mov rax, [r11 + 8]",
+    "    mov rdi, [r11 + 16]",
+    "    mov rsi, [r11 + 24]",
+    "    mov rdx, [r11 + 32]",
+    "    mov r10, [r11 + 40]",
+    "    mov r8, [r11 + 48]",
+    "    mov r9, [r11 + 56]",
+    "    mov r11, [r11]",
+    ".globl lx_block_check",
+    "lx_block_check:",
+    "    cmp byte ptr [r11], 0",
+    "    jne lx_block_eintr",
+    ".globl lx_block_insn",
+    "lx_block_insn:",
+    "    syscall",
+    "    ret",
+    ".globl lx_block_eintr",
+    "lx_block_eintr:",
+    "    mov rax, -4",
+    "    ret",
+    ".popsection",
+);
+
+unsafe extern "C" {
+    fn lx_block_syscall(req: *const u64) -> isize;
+    static lx_block_check: u8;
+    static lx_block_insn: u8;
+    static lx_block_eintr: u8;
+}
+
+/// Issue syscall `n` unless the flag at `queued` is set (then -EINTR), with
+/// the guarantee above.
+pub fn raw6_interruptible(queued: *const u8, n: u32, a: [u64; 6]) -> isize {
+    let req = [
+        queued as u64,
+        u64::from(n),
+        a[0],
+        a[1],
+        a[2],
+        a[3],
+        a[4],
+        a[5],
+    ];
+    // SAFETY: the stub reads the 8-word block and the flag byte (a live
+    // AtomicBool of the caller's thread block) and issues one syscall, as
+    // `raw6` does; it follows the C ABI (rcx, r11 and the argument
+    // registers are caller-saved).
+    unsafe { lx_block_syscall(req.as_ptr()) }
+}
+
+/// If `rip` is a thread about to enter an interruptible syscall, where it
+/// must resume instead (the syscall is not made: -EINTR).
+pub fn interruptible_resume(rip: u64) -> Option<u64> {
+    let check = &raw const lx_block_check as u64;
+    let insn = &raw const lx_block_insn as u64;
+    (check..=insn)
+        .contains(&rip)
+        .then_some(&raw const lx_block_eintr as u64)
 }
