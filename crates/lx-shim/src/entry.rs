@@ -573,6 +573,10 @@ unsafe fn jump(sp: u64, entry: u64) -> ! {
     unsafe {
         asm!(
             "mov rsp, rdi",
+            // Linux's initial flags: only the reserved bit and IF (before
+            // the entry address is parked below the stack pointer).
+            "push 0x202",
+            "popfq",
             "mov [rsp - 8], rsi",
             "xor eax, eax", "xor ebx, ebx", "xor ecx, ecx", "xor edx, edx",
             "xor esi, esi", "xor edi, edi", "xor ebp, ebp",

@@ -43,6 +43,15 @@ pub fn begin_blocking(mask: u64) {
     // `sys::guest_call`); a signal arriving before this is queued anyway
     // (it interrupts lx's own code).
     if let Some(t) = thread::current() {
+        let kept = if mask == u64::MAX {
+            // The mask stays as it is (rt_sigsuspend switches it itself).
+            let mut cur = 0u64;
+            let _ = sys::call(nr::rt_sigprocmask, &[0, 0, &mut cur as *mut u64 as u64, 8]);
+            cur
+        } else {
+            mask
+        };
+        t.guest_mask.store(kept, Ordering::Relaxed);
         t.in_block.store(true, Ordering::SeqCst);
     }
 }
@@ -75,7 +84,9 @@ pub fn end_blocking() -> alloc::vec::Vec<Siginfo> {
     if let Some(t) = t {
         t.in_block.store(false, Ordering::SeqCst);
     }
-    let m = shim_mask();
+    // lx's mask, plus what the guest blocks (a pending signal the guest
+    // blocks must not reach its default action now).
+    let m = shim_mask() | t.map_or(0, |t| t.guest_mask.load(Ordering::Relaxed));
     let _ = sys::call(nr::rt_sigprocmask, &[2, &m as *const u64 as u64, 0, 8]);
     t.map(take_queued).unwrap_or_default()
 }

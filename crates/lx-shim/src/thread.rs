@@ -57,6 +57,9 @@ pub struct Block {
     pub queued_any: AtomicBool,
     /// The SIGSYS frame (ucontext) being served, for clone.
     pub uc: AtomicU64,
+    /// The guest's blocked set (host terms) while it waits in a blocking
+    /// call: it stays blocked when lx takes over again.
+    pub guest_mask: AtomicU64,
 }
 
 const _: () = assert!(core::mem::size_of::<Block>() as u64 <= BLOCK_SIZE);
@@ -124,6 +127,7 @@ fn setup(i: usize, was: u8) -> Result<(), Errno> {
             qinfo: UnsafeCell::new([Siginfo::ZERO; 65]),
             queued_any: AtomicBool::new(false),
             uc: AtomicU64::new(0),
+            guest_mask: AtomicU64::new(0),
         });
     }
     Ok(())

@@ -233,9 +233,10 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         trace_fd: trace_out.as_ref().map_or(-1, |f| f.as_raw_fd()),
         log_fd: log_fd.as_raw_fd(),
         shared_fd: shared.as_raw_fd(),
-        // LX_HOST_EXEC=1: every guest exec is a host exec of the shim (the
-        // path threaded processes take), for comparison and diagnosis.
-        no_in_place_exec: std::env::var_os("LX_HOST_EXEC").is_some_and(|v| v == "1"),
+        // LX_EXEC_IN_PLACE=1: single-threaded processes exec without a host
+        // exec of the shim (experimental, faster; see DESIGN.md for what it
+        // does not do like Linux yet).
+        in_place_exec: std::env::var_os("LX_EXEC_IN_PLACE").is_some_and(|v| v == "1"),
         ..Config::default()
     });
     if args.root {

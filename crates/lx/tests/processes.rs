@@ -74,11 +74,11 @@ fn shell_case(shell: &Path, script: &str) -> Case {
     Case::new(shell).args(["-c", script]).lx_opts(["--quiet"])
 }
 
-/// The environment plus LX_HOST_EXEC=1: every exec a host exec of the shim
-/// (the path threaded processes take) instead of lx's in-place exec.
-fn host_exec_env() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+/// The environment plus LX_EXEC_IN_PLACE=1: single-threaded processes exec
+/// without a host exec of the shim (the experimental path).
+fn in_place_env() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
     let mut e = base_env();
-    e.push(("LX_HOST_EXEC".into(), "1".into()));
+    e.push(("LX_EXEC_IN_PLACE".into(), "1".into()));
     e
 }
 
@@ -138,8 +138,8 @@ fn bash_scripts() {
 }
 
 #[test]
-fn dash_scripts_with_host_execs() {
-    run_scripts_env(Path::new("/bin/sh"), host_exec_env());
+fn dash_scripts_with_execs_in_place() {
+    run_scripts_env(Path::new("/bin/sh"), in_place_env());
 }
 
 #[test]
@@ -449,6 +449,10 @@ fn process_and_signal_corner_cases() {
     );
     assert!(out.contains("signal storm: done both handled"), "{out}");
     assert!(out.contains("bus storm: done handled"), "{out}");
+    assert!(
+        out.contains("blocked default-action signal still pending: 1"),
+        "{out}"
+    );
 }
 
 /// POSIX threads (musl's clone, glibc's clone3) against the same program
@@ -522,9 +526,9 @@ if __name__ == "__main__":
     assert!(lx.stdout_str().starts_with("2664667000\n"), "{}", lx.dump());
 }
 
-/// What exec keeps and resets, with lx serving the exec in place (the
-/// default for a single-threaded process) and with a host exec of the shim
-/// (LX_HOST_EXEC=1, the path threaded processes take): handled signals back
+/// What exec keeps and resets, with a host exec of the shim (the default)
+/// and with lx serving the exec in place (LX_EXEC_IN_PLACE=1,
+/// experimental): handled signals back
 /// to default (the child dies of SIGUSR1), ignored ones and the mask kept,
 /// the FPU rounding mode reset, close-on-exec fds closed and others kept,
 /// POSIX timers deleted, glibc's rseq registration working again,
@@ -532,15 +536,15 @@ if __name__ == "__main__":
 #[test]
 fn exec_keeps_and_resets_what_linux_does() {
     for fx in [Fx::ExecStateMusl, Fx::ExecStateGlibc] {
-        for host_exec in [false, true] {
+        for in_place in [false, true] {
             let mut c = Case::new(fixture(fx));
-            if host_exec {
-                c = c.env(host_exec_env());
+            if in_place {
+                c = c.env(in_place_env());
             }
             let (_, lx) = assert_same(&c);
             assert!(
                 lx.stdout_str().contains("timer gone: 1"),
-                "{fx:?} host_exec={host_exec}: {}",
+                "{fx:?} in_place={in_place}: {}",
                 lx.dump()
             );
         }

@@ -525,7 +525,7 @@ fn do_exec(
     // start of lx (see DESIGN.md). lx undoes itself what the host exec
     // would: the guest's close-on-exec fds, the vfork pipe, handled
     // dispositions, rseq, POSIX timers, the address space.
-    if !c.k.threaded() && !c.k.cfg.no_in_place_exec {
+    if !c.k.threaded() && c.k.cfg.in_place_exec {
         for (n, e) in c.k.fds.entries() {
             if e.cloexec
                 && let Ok(e) = c.k.fds.remove(n)
@@ -537,8 +537,10 @@ fn do_exec(
         if let Some(fd) = c.k.vfork_fd.take() {
             let _ = c.host.close(fd);
         }
+        // (lx's own SIGSYS, SIGSEGV and SIGBUS catchers stay.)
         let handled = (1..=64u32)
             .filter(|&s| c.k.sig.actions[s as usize].handler > lx_abi::signal::SIG_IGN)
+            .filter(|&s| !crate::signal::ALWAYS_CAUGHT.contains(s))
             .fold(0u64, |m, s| m | (1 << (s - 1)));
         let e = crate::host::InPlaceExec {
             cfg: cfg.clone(),
