@@ -9,9 +9,9 @@
 use crate::ctx::{Ctx, SysResult};
 use crate::fd::OpenFile;
 use crate::fs::open::install;
+use crate::fs::poll::{read_timeout, temporary_mask};
 use crate::user;
 use lx_abi::Errno;
-use lx_abi::signal::SigSet;
 use lx_abi::structs::Timespec;
 use lx_abi::syscalls::nr;
 
@@ -105,18 +105,6 @@ fn ms_timeout(ms: i32) -> Option<Timespec> {
     })
 }
 
-/// The guest's temporary mask for a pwait (restored when the call ends).
-fn temporary_mask(c: &mut Ctx<'_>, mask: u64, size: u64) -> Result<(), Errno> {
-    if mask != 0 {
-        if size != 8 {
-            return Err(Errno::EINVAL);
-        }
-        let m: u64 = c.read(mask)?;
-        c.k.sig.set_temporary_mask(SigSet(m));
-    }
-    Ok(())
-}
-
 /// epoll_wait(2).
 pub fn sys_epoll_wait(c: &mut Ctx<'_>, epfd: i32, events: u64, max: i32, ms: i32) -> SysResult {
     wait(c, epfd, events, max, ms_timeout(ms))
@@ -146,15 +134,7 @@ pub fn sys_epoll_pwait2(
     mask: u64,
     size: u64,
 ) -> SysResult {
-    let t = if tsp == 0 {
-        None
-    } else {
-        let t: Timespec = c.read(tsp)?;
-        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
-            return Err(Errno::EINVAL);
-        }
-        Some(t)
-    };
+    let t = read_timeout(c, tsp)?;
     temporary_mask(c, mask, size)?;
     wait(c, epfd, events, max, t)
 }

@@ -24,6 +24,32 @@ fn time_left(c: &Ctx<'_>, t: Timespec, start: u64) -> Timespec {
     }
 }
 
+/// A timeout argument: NULL is none (wait forever); a bad one is EINVAL.
+pub fn read_timeout(c: &mut Ctx<'_>, tsp: u64) -> Result<Option<Timespec>, Errno> {
+    if tsp == 0 {
+        return Ok(None);
+    }
+    let t: Timespec = c.read(tsp)?;
+    if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Some(t))
+}
+
+/// The signal mask a ppoll/pselect6/epoll_pwait waits with (none if
+/// `mask` is NULL): it applies for the wait and is restored when the call
+/// ends.
+pub fn temporary_mask(c: &mut Ctx<'_>, mask: u64, size: u64) -> Result<(), Errno> {
+    if mask != 0 {
+        if size != 8 {
+            return Err(Errno::EINVAL);
+        }
+        let m: u64 = c.read(mask)?;
+        c.k.sig.set_temporary_mask(lx_abi::signal::SigSet(m));
+    }
+    Ok(())
+}
+
 /// Wait on host fds; guest-handled signals interrupt the wait (EINTR).
 fn wait(c: &mut Ctx<'_>, host: &mut [PollFd], t: Option<Timespec>) -> SysResult {
     if t.is_some_and(|t| t.tv_sec == 0 && t.tv_nsec == 0) {
@@ -95,22 +121,8 @@ pub fn sys_ppoll(
     mask: u64,
     size: u64,
 ) -> SysResult {
-    let t = if tsp == 0 {
-        None
-    } else {
-        let t: Timespec = c.read(tsp)?;
-        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
-            return Err(Errno::EINVAL);
-        }
-        Some(t)
-    };
-    if mask != 0 {
-        if size != 8 {
-            return Err(Errno::EINVAL);
-        }
-        let m: u64 = c.read(mask)?;
-        c.k.sig.set_temporary_mask(lx_abi::signal::SigSet(m));
-    }
+    let t = read_timeout(c, tsp)?;
+    temporary_mask(c, mask, size)?;
     let start = t.map(|_| c.host.now_ns());
     let r = do_poll(c, fds, nfds, t)?;
     if let (Some(t), Some(start)) = (t, start) {
@@ -226,24 +238,10 @@ pub fn sys_pselect6(
     tsp: u64,
     sig: u64,
 ) -> SysResult {
-    let t = if tsp == 0 {
-        None
-    } else {
-        let t: Timespec = c.read(tsp)?;
-        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
-            return Err(Errno::EINVAL);
-        }
-        Some(t)
-    };
+    let t = read_timeout(c, tsp)?;
     if sig != 0 {
         let [set, size]: [u64; 2] = c.read(sig)?;
-        if set != 0 {
-            if size != 8 {
-                return Err(Errno::EINVAL);
-            }
-            let m: u64 = c.read(set)?;
-            c.k.sig.set_temporary_mask(lx_abi::signal::SigSet(m));
-        }
+        temporary_mask(c, set, size)?;
     }
     let start = c.host.now_ns();
     let res = do_select(c, nfds, [r, w, e], t);

@@ -94,14 +94,7 @@ pub fn do_fork(
         // A pidfd would be a host fd outside lx's table.
         return Err(Errno::EINVAL);
     }
-    for (bit, addr) in [
-        (CLONE_PARENT_SETTID, ptid),
-        (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, ctid),
-    ] {
-        if flags & bit != 0 {
-            crate::user::slice(addr, 4)?;
-        }
-    }
+    check_tid_words(flags, ptid, ctid)?;
     let host_flags = (flags
         & (CLONE_PARENT_SETTID
             | CLONE_CHILD_SETTID
@@ -187,6 +180,19 @@ pub fn do_fork(
     Ok(r as usize)
 }
 
+/// The tid words clone writes must be guest memory.
+fn check_tid_words(flags: u64, ptid: u64, ctid: u64) -> Result<(), Errno> {
+    for (bit, addr) in [
+        (CLONE_PARENT_SETTID, ptid),
+        (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, ctid),
+    ] {
+        if flags & bit != 0 {
+            crate::user::slice(addr, 4)?;
+        }
+    }
+    Ok(())
+}
+
 /// A new thread of this process. (Not inlined: its kernel state is a large
 /// value, and a large frame in `do_fork` would be probed page by page on
 /// every fork: copy-on-write faults in the child.)
@@ -202,14 +208,7 @@ fn spawn_thread(
     if flags & (NAMESPACES | CLONE_PIDFD | CLONE_VFORK | CLONE_PARENT) != 0 {
         return Err(Errno::EINVAL);
     }
-    for (bit, addr) in [
-        (CLONE_PARENT_SETTID, ptid),
-        (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, ctid),
-    ] {
-        if flags & bit != 0 {
-            crate::user::slice(addr, 4)?;
-        }
-    }
+    check_tid_words(flags, ptid, ctid)?;
     let host_flags = (flags
         & (CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS))
         | CLONE_VM
