@@ -519,11 +519,44 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
     // A new mm has no MCL_FUTURE locking and is dumpable again.
     let _ = call(nr::munlockall, &[]);
     let _ = call(nr::prctl, &[4 /* PR_SET_DUMPABLE */, 1]);
+    // Resetting a handler to a default that ignores (SIGCHLD, SIGURG,
+    // SIGWINCH) makes the host drop a pending instance; Linux's exec keeps
+    // it. Take those out first and queue them again after.
+    const IGNORE_BY_DEFAULT: u64 = (1 << (17 - 1)) | (1 << (23 - 1)) | (1 << (28 - 1));
+    let mut pending = 0u64;
+    let _ = call(nr::rt_sigpending, &[&mut pending as *mut u64 as u64, 8]);
+    let mut kept_signals = Vec::new();
+    for sig in 1..=64u32 {
+        let bit = 1u64 << (sig - 1);
+        if e.handled & IGNORE_BY_DEFAULT & pending & bit != 0 {
+            let mut si = lx_abi::structs::Siginfo::ZERO;
+            let zero = [0i64; 2];
+            if call(
+                nr::rt_sigtimedwait,
+                &[
+                    &bit as *const u64 as u64,
+                    &mut si as *mut _ as u64,
+                    zero.as_ptr() as u64,
+                    8,
+                ],
+            ) == Ok(sig as usize)
+            {
+                kept_signals.push(si);
+            }
+        }
+    }
     for sig in 1..=64u32 {
         if e.handled & (1u64 << (sig - 1)) != 0 {
             let _ = signals::set_host_action(sig, 0);
             signals::note_default(sig, true);
         }
+    }
+    let (pid, tid) = (sys::getpid() as u64, sys::gettid() as u64);
+    for si in &kept_signals {
+        let _ = call(
+            nr::rt_tgsigqueueinfo,
+            &[pid, tid, si.si_signo as u64, si as *const _ as u64],
+        );
     }
     unmap_guest(&kept);
 

@@ -532,7 +532,8 @@ if __name__ == "__main__":
 /// to default (the child dies of SIGUSR1), ignored ones and the mask kept,
 /// the FPU rounding mode reset, close-on-exec fds closed and others kept,
 /// POSIX timers deleted, glibc's rseq registration working again,
-/// no_new_privs and the child-subreaper flag kept, dumpable reset.
+/// no_new_privs and the child-subreaper flag kept, dumpable reset, a
+/// blocked pending SIGCHLD kept though its handler is reset.
 #[test]
 fn exec_keeps_and_resets_what_linux_does() {
     for fx in [Fx::ExecStateMusl, Fx::ExecStateGlibc] {
