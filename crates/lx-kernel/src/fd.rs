@@ -10,6 +10,7 @@
 use crate::host::{Host, HostFd};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 use lx_abi::Errno;
 use lx_abi::structs::Stat;
 use spinning_top::Spinlock;
@@ -134,7 +135,15 @@ struct Table {
 /// block; entries come out as owned references.
 #[derive(Clone, Debug)]
 pub struct FdTable {
-    inner: Arc<Spinlock<Table>>,
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    table: Spinlock<Table>,
+    /// Set while `deferred` may hold something: every syscall ends with a
+    /// reap, which must not take the lock for nothing.
+    any_deferred: AtomicBool,
 }
 
 /// Largest table lx accepts whatever the limit says (Linux's `nr_open`).
@@ -143,51 +152,50 @@ pub const NR_OPEN: u64 = 1 << 20;
 impl FdTable {
     pub fn new(limit: u64) -> Self {
         FdTable {
-            inner: Arc::new(Spinlock::new(Table {
-                slots: Vec::new(),
-                limit: limit.min(NR_OPEN),
-                deferred: Vec::new(),
-            })),
+            inner: Arc::new(Shared {
+                table: Spinlock::new(Table {
+                    slots: Vec::new(),
+                    limit: limit.min(NR_OPEN),
+                    deferred: Vec::new(),
+                }),
+                any_deferred: AtomicBool::new(false),
+            }),
         }
     }
 
     /// The soft RLIMIT_NOFILE.
     pub fn limit(&self) -> u64 {
-        self.inner.lock().limit
+        self.inner.table.lock().limit
     }
 
     pub fn set_limit(&self, limit: u64) {
-        self.inner.lock().limit = limit.min(NR_OPEN);
+        self.inner.table.lock().limit = limit.min(NR_OPEN);
+    }
+
+    /// `f` of the entry for guest fd `fd` (under the lock), or EBADF.
+    #[inline]
+    fn look<R>(&self, fd: i32, f: impl FnOnce(&FdEntry) -> R) -> Result<R, Errno> {
+        let i = usize::try_from(fd).map_err(|_| Errno::EBADF)?;
+        self.inner
+            .table
+            .lock()
+            .slots
+            .get(i)
+            .and_then(Option::as_ref)
+            .map(f)
+            .ok_or(Errno::EBADF)
     }
 
     /// The entry for guest fd `fd`, or EBADF.
     #[inline]
     pub fn get(&self, fd: i32) -> Result<FdEntry, Errno> {
-        if fd < 0 {
-            return Err(Errno::EBADF);
-        }
-        self.inner
-            .lock()
-            .slots
-            .get(fd as usize)
-            .and_then(Option::as_ref)
-            .cloned()
-            .ok_or(Errno::EBADF)
+        self.look(fd, FdEntry::clone)
     }
 
     /// The host fd behind guest fd `fd`, or EBADF.
     #[inline]
     pub fn host_fd(&self, fd: i32) -> Result<HostFd, Errno> {
-        if fd < 0 {
-            return Err(Errno::EBADF);
-        }
-        self.inner
-            .lock()
-            .slots
-            .get(fd as usize)
-            .and_then(Option::as_ref)
-            .map(|e| e.file.host_fd())
-            .ok_or(Errno::EBADF)
+        self.look(fd, |e| e.file.host_fd())
     }
 
     /// Change `fd`'s entry in place (its flags, or a file no one else holds).
@@ -195,7 +203,7 @@ impl FdTable {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        let mut t = self.inner.lock();
+        let mut t = self.inner.table.lock();
         let e = t
             .slots
             .get_mut(fd as usize)
@@ -211,7 +219,7 @@ impl FdTable {
 
     /// Install `entry` at the lowest free number >= `min`.
     pub fn insert_from(&self, min: u32, entry: FdEntry) -> Result<i32, Errno> {
-        let mut t = self.inner.lock();
+        let mut t = self.inner.table.lock();
         let mut n = min as usize;
         while n < t.slots.len() && t.slots[n].is_some() {
             n += 1;
@@ -229,7 +237,7 @@ impl FdTable {
     /// Put `entry` at exactly `fd`, returning what was there (the caller
     /// releases it). EBADF if `fd` is out of range.
     pub fn insert_at(&self, fd: i32, entry: FdEntry) -> Result<Option<FdEntry>, Errno> {
-        let mut t = self.inner.lock();
+        let mut t = self.inner.table.lock();
         if fd < 0 || fd as u64 >= t.limit {
             return Err(Errno::EBADF);
         }
@@ -245,7 +253,7 @@ impl FdTable {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        let mut t = self.inner.lock();
+        let mut t = self.inner.table.lock();
         let e = t
             .slots
             .get_mut(fd as usize)
@@ -260,6 +268,7 @@ impl FdTable {
     /// Open fds, lowest first (a snapshot).
     pub fn entries(&self) -> Vec<(i32, FdEntry)> {
         self.inner
+            .table
             .lock()
             .slots
             .iter()
@@ -271,6 +280,7 @@ impl FdTable {
     /// Open fd numbers, lowest first.
     pub fn numbers(&self) -> Vec<i32> {
         self.inner
+            .table
             .lock()
             .slots
             .iter()
@@ -287,18 +297,16 @@ impl FdTable {
         match Arc::try_unwrap(entry.file) {
             Ok(f) => host.close(f.fd),
             Err(file) => {
-                let held_by_table = {
-                    let t = self.inner.lock();
-                    t.slots
-                        .iter()
-                        .flatten()
-                        .any(|e| Arc::ptr_eq(&e.file, &file))
-                };
-                if !held_by_table {
-                    let mut t = self.inner.lock();
-                    if !t.deferred.iter().any(|d| Arc::ptr_eq(d, &file)) {
-                        t.deferred.push(file);
-                    }
+                let mut t = self.inner.table.lock();
+                let held = t
+                    .slots
+                    .iter()
+                    .flatten()
+                    .any(|e| Arc::ptr_eq(&e.file, &file))
+                    || t.deferred.iter().any(|d| Arc::ptr_eq(d, &file));
+                if !held {
+                    t.deferred.push(file);
+                    self.inner.any_deferred.store(true, Ordering::Release);
                 }
                 Ok(())
             }
@@ -307,16 +315,19 @@ impl FdTable {
 
     /// Close the deferred descriptions no one uses any more.
     pub fn reap_deferred(&self, host: &dyn Host) {
+        if !self.inner.any_deferred.load(Ordering::Acquire) {
+            return;
+        }
         let done: Vec<Arc<OpenFile>> = {
-            let mut t = self.inner.lock();
-            if t.deferred.is_empty() {
-                return;
-            }
+            let mut t = self.inner.table.lock();
             let (done, keep): (Vec<_>, Vec<_>) = t
                 .deferred
                 .drain(..)
                 .partition(|f| Arc::strong_count(f) == 1);
             t.deferred = keep;
+            if t.deferred.is_empty() {
+                self.inner.any_deferred.store(false, Ordering::Release);
+            }
             done
         };
         for f in done {
@@ -331,7 +342,7 @@ impl FdTable {
     /// a fresh reference count (dups stay shared), and what was waiting for
     /// those calls to finish is closed now.
     pub fn after_fork(&self, host: &dyn Host) {
-        let mut t = self.inner.lock();
+        let mut t = self.inner.table.lock();
         let mut fresh: Vec<(*const OpenFile, Arc<OpenFile>)> = Vec::new();
         for e in t.slots.iter_mut().flatten() {
             let old = Arc::as_ptr(&e.file);
@@ -348,6 +359,7 @@ impl FdTable {
             core::mem::forget(core::mem::replace(&mut e.file, new));
         }
         let deferred = core::mem::take(&mut t.deferred);
+        self.inner.any_deferred.store(false, Ordering::Release);
         for f in deferred {
             let _ = host.close(f.fd);
             core::mem::forget(f);
@@ -357,7 +369,7 @@ impl FdTable {
     /// Hold the table still (across a fork, so the child's copy is not
     /// caught locked by another thread).
     pub fn freeze(&self) -> Frozen<'_> {
-        Frozen(self.inner.lock())
+        Frozen(self.inner.table.lock())
     }
 }
 

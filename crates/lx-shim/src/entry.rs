@@ -268,7 +268,10 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     kernel.set_initial_ignored(ignored | cfg.ignored);
     BOOT_SP.store(sp as u64, Ordering::Relaxed);
     BOOT_AUX.with(|a| *a = Some(aux));
-    if let Ok(kept) = kept_ranges(sp as u64) {
+    // Only an exec served in place needs the map (a /proc read per start).
+    if cfg.in_place_exec
+        && let Ok(kept) = kept_ranges(sp as u64)
+    {
         KEPT.with(|k| *k = Some(kept));
     }
     let guest_sp = image_tail(&mut kernel, &cfg, &mut exec, &loaded, sp as u64, aux);

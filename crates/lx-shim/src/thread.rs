@@ -78,24 +78,26 @@ pub fn stack_of(i: usize) -> (u64, u64) {
     (lo, slot_base(i) + SLOT_SIZE - lo)
 }
 
-/// The block of the thread running on lx's stack at `sp`.
-fn block_at(sp: u64) -> Option<&'static Block> {
-    let off = sp.checked_sub(SLOTS_BASE)?;
-    let i = (off / SLOT_SIZE) as usize;
-    if i >= MAX_THREADS || !matches!(STATE[i].load(Ordering::Acquire), LIVE | BUSY) {
+/// The slot whose signal stack the caller runs on (lx's handlers always
+/// do), from the stack pointer.
+#[inline(always)]
+fn my_slot() -> Option<usize> {
+    let sp: u64;
+    // SAFETY: reads the stack pointer only.
+    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    let i = (sp.checked_sub(SLOTS_BASE)? / SLOT_SIZE) as usize;
+    (i < MAX_THREADS).then_some(i)
+}
+
+/// The calling thread's block.
+pub fn current() -> Option<&'static Block> {
+    let i = my_slot()?;
+    if !matches!(STATE[i].load(Ordering::Acquire), LIVE | BUSY) {
         return None;
     }
     // SAFETY: a LIVE or BUSY slot is mapped and its block initialized
     // (`setup` wrote it before publishing the state).
     Some(unsafe { &*block_ptr(i) })
-}
-
-/// The calling thread's block (lx's handlers run on the thread's slot).
-pub fn current() -> Option<&'static Block> {
-    let sp: u64;
-    // SAFETY: reads the stack pointer only.
-    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
-    block_at(sp)
 }
 
 /// Map slot `i` if needed and write a fresh block into it.
@@ -176,12 +178,7 @@ static PREVIOUS: Global<Kernel> = Global::new();
 /// free again; their blocks are left as they were (another thread may have
 /// been in the middle of changing them) and mapped afresh when reused.
 pub fn forget_others() {
-    let sp: u64;
-    // SAFETY: reads the stack pointer only.
-    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
-    let me = sp
-        .checked_sub(SLOTS_BASE)
-        .map(|off| (off / SLOT_SIZE) as usize);
+    let me = my_slot();
     for i in 0..MAX_THREADS {
         if Some(i) != me && STATE[i].load(Ordering::Relaxed) != NEVER {
             STATE[i].store(NEVER, Ordering::Release);
@@ -226,14 +223,8 @@ fn alloc() -> Result<usize, Errno> {
 /// The calling thread is about to end: its slot may be reused once the
 /// host thread is gone.
 pub fn exiting() {
-    let sp: u64;
-    // SAFETY: reads the stack pointer only.
-    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
-    if let Some(off) = sp.checked_sub(SLOTS_BASE) {
-        let i = (off / SLOT_SIZE) as usize;
-        if i > 0 && i < MAX_THREADS {
-            STATE[i].store(EXITED, Ordering::Release);
-        }
+    if let Some(i) = my_slot().filter(|&i| i > 0) {
+        STATE[i].store(EXITED, Ordering::Release);
     }
 }
 

@@ -9,7 +9,7 @@
 use crate::ctx::{Ctx, SysResult};
 use crate::fd::OpenFile;
 use crate::fs::open::install;
-use crate::fs::poll::{read_timeout, temporary_mask};
+use crate::fs::poll::{interruptible_wait, read_timeout, temporary_mask};
 use crate::user;
 use lx_abi::Errno;
 use lx_abi::structs::Timespec;
@@ -89,13 +89,9 @@ fn wait(c: &mut Ctx<'_>, epfd: i32, events: u64, max: i32, timeout: Option<Times
     } else {
         0
     };
-    let call = |h: &dyn crate::host::Host| {
+    interruptible_wait(c, timeout, |h| {
         h.syscall(nr::epoll_pwait2, [ep as u64, events, max as u64, tsp, 0, 8])
-    };
-    if timeout.is_some_and(|t| t.tv_sec == 0 && t.tv_nsec == 0) {
-        return call(c.host);
-    }
-    crate::signal::blocking(c, crate::signal::Restart::Never, |c| call(c.host))
+    })
 }
 
 fn ms_timeout(ms: i32) -> Option<Timespec> {

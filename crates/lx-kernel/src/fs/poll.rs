@@ -50,12 +50,22 @@ pub fn temporary_mask(c: &mut Ctx<'_>, mask: u64, size: u64) -> Result<(), Errno
     Ok(())
 }
 
+/// A readiness wait with timeout `t` (None: forever): guest-handled signals
+/// interrupt it (EINTR, never restarted); a zero timeout only polls.
+pub fn interruptible_wait(
+    c: &mut Ctx<'_>,
+    t: Option<Timespec>,
+    mut call: impl FnMut(&dyn crate::host::Host) -> SysResult,
+) -> SysResult {
+    if t.is_some_and(|t| t.tv_sec == 0 && t.tv_nsec == 0) {
+        return call(c.host);
+    }
+    crate::signal::blocking(c, crate::signal::Restart::Never, |c| call(c.host))
+}
+
 /// Wait on host fds; guest-handled signals interrupt the wait (EINTR).
 fn wait(c: &mut Ctx<'_>, host: &mut [PollFd], t: Option<Timespec>) -> SysResult {
-    if t.is_some_and(|t| t.tv_sec == 0 && t.tv_nsec == 0) {
-        return c.host.poll(host, t);
-    }
-    crate::signal::blocking(c, crate::signal::Restart::Never, |c| c.host.poll(host, t))
+    interruptible_wait(c, t, |h| h.poll(host, t))
 }
 
 fn do_poll(c: &mut Ctx<'_>, fds: u64, nfds: u64, timeout: Option<Timespec>) -> SysResult {

@@ -15,11 +15,10 @@ const WNOTHREAD: u32 = 0x2000_0000;
 const WALL: u32 = 0x4000_0000;
 const WCLONE: u32 = 0x8000_0000;
 
-/// A waited-for child leaves the run's registry once it is gone from the
-/// host (reaped), not when it only reported a stop or a continue.
-fn forget_if_reaped(c: &Ctx<'_>, pid: i32) {
-    let p = alloc::format!("/proc/{pid}");
-    if crate::hostfs::lstat_at(c.host, -100, p.as_bytes()) == Err(Errno::ENOENT) {
+/// A waited-for child leaves the run's registry when the wait reaped it
+/// (it ended), not when it only reported a stop or a continue.
+fn forget_if_reaped(c: &Ctx<'_>, pid: i32, reaped: bool) {
+    if reaped {
         c.host.registry_remove(pid);
     }
 }
@@ -49,9 +48,7 @@ pub fn sys_wait4(c: &mut Ctx<'_>, pid: i32, status: u64, options: u32, rusage: u
             c.write(status, &st)?;
         }
         // Stopped (0x7f in the low byte) or continued (0xffff): still there.
-        if st & 0xff != 0x7f && st != 0xffff {
-            c.host.registry_remove(r as i32);
-        }
+        forget_if_reaped(c, r as i32, st & 0xff != 0x7f && st != 0xffff);
     }
     Ok(r)
 }
@@ -96,7 +93,9 @@ pub fn sys_waitid(
     if info != 0 && options & WNOWAIT == 0 {
         let si: lx_abi::structs::Siginfo = c.read(info)?;
         if si.pid() > 0 {
-            forget_if_reaped(c, si.pid());
+            // CLD_EXITED, CLD_KILLED, CLD_DUMPED: reaped; a stop or continue
+            // leaves it there.
+            forget_if_reaped(c, si.pid(), matches!(si.si_code, 1..=3));
         }
     }
     Ok(r)
