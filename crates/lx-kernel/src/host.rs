@@ -192,8 +192,9 @@ pub trait Host {
     /// running, unmaps the guest, undoes what `e` lists that a host exec
     /// would undo, and starts the prepared program of `e.cfg` with the
     /// kernel state it describes. Returns only if it could not start
-    /// (nothing was changed then; the caller falls back to `reexec`).
-    fn exec_in_place(&self, e: InPlaceExec) -> Errno;
+    /// (nothing was changed then: `e` comes back and the caller falls back
+    /// to `reexec`).
+    fn exec_in_place(&self, e: InPlaceExec) -> InPlaceExec;
     /// Add `pid` to the run's process registry.
     fn registry_add(&self, pid: i32);
     /// Remove `pid` from the registry.
@@ -202,6 +203,9 @@ pub trait Host {
     fn registry_pids(&self) -> alloc::vec::Vec<i32>;
     /// Record this process's command line in the registry.
     fn registry_set_cmdline(&self, pid: i32, cmdline: &[u8]);
+    /// Has `pid` (a process of the run) exec'd in place (an exec the host
+    /// did not see)?
+    fn registry_execed(&self, pid: i32) -> bool;
     /// The command line registered for `pid`.
     fn registry_cmdline(&self, pid: i32) -> Option<alloc::vec::Vec<u8>>;
 

@@ -25,8 +25,12 @@ pub const PROC_SLOT_SIZE: usize = 2048;
 /// Offset in a slot of the process's start time (clock ticks since boot,
 /// /proc/PID/stat field 22): a pid reused by another process does not match.
 pub const PROC_START: usize = 8;
+/// Offset in a slot of its flags (u64): `PROC_EXECED`.
+pub const PROC_FLAGS: usize = 16;
+/// Flag: the process has exec'd in place (the host does not know it).
+pub const PROC_EXECED: u64 = 1;
 /// Offset in a slot of the command line.
-pub const PROC_CMD: usize = 16;
+pub const PROC_CMD: usize = 24;
 /// Command-line bytes kept per process.
 pub const PROC_CMDLINE: usize = PROC_SLOT_SIZE - PROC_CMD;
 /// Size of the shared page set.

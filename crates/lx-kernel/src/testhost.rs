@@ -248,11 +248,14 @@ impl Host for TestHost {
     fn reexec(&self, _: HostFd, _: &[u8], _: &[HostFd]) -> Errno {
         Errno::ENOSYS
     }
-    fn exec_in_place(&self, _: crate::host::InPlaceExec) -> Errno {
-        Errno::ENOSYS
+    fn exec_in_place(&self, e: crate::host::InPlaceExec) -> crate::host::InPlaceExec {
+        e
     }
     fn registry_add(&self, _: i32) {}
     fn registry_remove(&self, _: i32) {}
+    fn registry_execed(&self, _: i32) -> bool {
+        false
+    }
     fn registry_pids(&self) -> Vec<i32> {
         Vec::new()
     }

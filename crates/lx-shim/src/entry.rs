@@ -484,23 +484,21 @@ fn reset_fpu() {
 
 /// Serve an exec inside this process (see `Host::exec_in_place`): unmap the
 /// guest, undo what a host exec undoes, map the prepared program, start
-/// it. Returns only when nothing was changed yet.
-pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
+/// it. Returns `e` only when nothing was changed yet.
+pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlaceExec {
     let sp0 = BOOT_SP.load(Ordering::Relaxed);
     let Some(aux) = BOOT_AUX.with(|a| *a) else {
-        return lx_abi::Errno::ENOSYS;
+        return e;
     };
-    let Some(prepared) = e.cfg.prepared.clone() else {
-        return lx_abi::Errno::ENOSYS;
-    };
-    if sp0 == 0 {
-        return lx_abi::Errno::ENOSYS;
-    }
     let Some(kept) = KEPT.with(|k| k.clone()) else {
-        return lx_abi::Errno::ENOSYS;
+        return e;
     };
+    if sp0 == 0 || e.cfg.prepared.is_none() {
+        return e;
+    }
 
-    // The point of no return: from here the old image is gone.
+    // The point of no return: from here the old image is gone. Nothing
+    // allocated here may outlive the jump (it never returns to free it).
     if let Some((addr, len, sig)) = e.rseq {
         let _ = call(
             nr::rseq,
@@ -512,7 +510,9 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
             ],
         );
     }
-    let _ = call(nr::set_robust_list, &[0, 24]);
+    let (pid, tid) = (sys::getpid() as u64, sys::gettid() as u64);
+    // Locks this thread still holds on its robust list die with the image.
+    crate::robust::release(tid as u32);
     let _ = call(nr::set_tid_address, &[0]);
     for t in &e.timers {
         let _ = call(nr::timer_delete, &[*t as u32 as u64]);
@@ -522,16 +522,71 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
     // A new mm has no MCL_FUTURE locking and is dumpable again.
     let _ = call(nr::munlockall, &[]);
     let _ = call(nr::prctl, &[4 /* PR_SET_DUMPABLE */, 1]);
-    // Resetting a handler to a default that ignores (SIGCHLD, SIGURG,
-    // SIGWINCH) makes the host drop a pending instance; Linux's exec keeps
-    // it. Take those out first and queue them again after.
+    reset_handled(e.handled, pid, tid);
+    shared::registry_mark_execed(pid as i32);
+    unmap_guest(&kept);
+    scrub_stack(&kept, sp0);
+    drop(kept);
+
+    let lx_kernel::host::InPlaceExec { cfg, vfs, .. } = e;
+    let mut kernel = Kernel::new(&cfg);
+    kernel.vfs = vfs;
+    kernel.init_fs(&SHIM_HOST);
+    let Some(prepared) = &cfg.prepared else {
+        fail("exec without a prepared program");
+    };
+    let mut exec = match exec::reopen(&SHIM_HOST, prepared, &cfg.program) {
+        Ok(x) => x,
+        Err(err) => die(
+            &err.shown,
+            format_args!("{}", err.msg),
+            i32::from(err.status),
+        ),
+    };
+    let loaded = match loader::load(&exec) {
+        Ok(l) => l,
+        Err(err) => die(
+            &exec.execfn,
+            format_args!("cannot load: {}", err.message()),
+            126,
+        ),
+    };
+    kernel.set_initial_ignored(cfg.ignored);
+    // Linux moves the whole stack at each exec; here it stays where the
+    // host put it, and the start moves by a random 0-8 KiB (as Linux's
+    // arch_align_stack does on top).
+    let mut r = [0u8; 2];
+    let _ = call(nr::getrandom, &[r.as_mut_ptr() as u64, 2, 0]);
+    let shift = (u64::from(u16::from_le_bytes(r)) % 8192) & !15;
+    let guest_sp = image_tail(&mut kernel, &cfg, &mut exec, &loaded, sp0 - shift, aux);
+    drop(exec);
+    drop(cfg);
+    let host_mask = kernel.host_sigmask();
+    // SAFETY: this never returns to the frames that borrow the old state.
+    if !unsafe { crate::thread::replace_kernel(kernel) } {
+        fail("exec without a thread slot");
+    }
+    let _ = call(
+        nr::rt_sigprocmask,
+        &[2, &host_mask as *const u64 as u64, 0, 8],
+    );
+    reset_fpu();
+    // SAFETY: the new image and its stack are in place.
+    unsafe { jump(guest_sp, loaded.entry) }
+}
+
+/// Put the host dispositions of the guest's `handled` signals back to
+/// default, as exec does. Resetting a handler to a default that ignores
+/// (SIGCHLD, SIGURG, SIGWINCH) makes the host drop a pending instance;
+/// Linux's exec keeps it: those are taken out first and queued again.
+fn reset_handled(handled: u64, pid: u64, tid: u64) {
     const IGNORE_BY_DEFAULT: u64 = (1 << (17 - 1)) | (1 << (23 - 1)) | (1 << (28 - 1));
     let mut pending = 0u64;
     let _ = call(nr::rt_sigpending, &[&mut pending as *mut u64 as u64, 8]);
     let mut kept_signals = Vec::new();
     for sig in 1..=64u32 {
         let bit = 1u64 << (sig - 1);
-        if e.handled & IGNORE_BY_DEFAULT & pending & bit != 0 {
+        if handled & IGNORE_BY_DEFAULT & pending & bit != 0 {
             let mut si = lx_abi::structs::Siginfo::ZERO;
             let zero = [0i64; 2];
             if call(
@@ -549,54 +604,34 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_abi::Errno {
         }
     }
     for sig in 1..=64u32 {
-        if e.handled & (1u64 << (sig - 1)) != 0 {
+        if handled & (1u64 << (sig - 1)) != 0 {
             let _ = signals::set_host_action(sig, 0);
             signals::note_default(sig, true);
         }
     }
-    let (pid, tid) = (sys::getpid() as u64, sys::gettid() as u64);
     for si in &kept_signals {
         let _ = call(
             nr::rt_tgsigqueueinfo,
             &[pid, tid, si.si_signo as u64, si as *const _ as u64],
         );
     }
-    unmap_guest(&kept);
+}
 
-    let cfg = e.cfg;
-    let mut kernel = Kernel::new(&cfg);
-    kernel.vfs = e.vfs;
-    kernel.init_fs(&SHIM_HOST);
-    let mut exec = match exec::reopen(&SHIM_HOST, &prepared, &cfg.program) {
-        Ok(x) => x,
-        Err(err) => die(
-            &err.shown,
-            format_args!("{}", err.msg),
-            i32::from(err.status),
-        ),
+/// The old image's stack contents go (Linux gives the new program a fresh
+/// stack): every page of the process stack below the host's initial stack
+/// pointer `sp0` reads as zero again.
+fn scrub_stack(kept: &[(u64, u64)], sp0: u64) {
+    let Some(&(lo, _)) = kept.iter().find(|(lo, hi)| (*lo..*hi).contains(&sp0)) else {
+        return;
     };
-    let loaded = match loader::load(&exec) {
-        Ok(l) => l,
-        Err(err) => die(
-            &exec.execfn,
-            format_args!("cannot load: {}", err.message()),
-            126,
-        ),
-    };
-    kernel.set_initial_ignored(cfg.ignored);
-    let guest_sp = image_tail(&mut kernel, &cfg, &mut exec, &loaded, sp0, aux);
-    let host_mask = kernel.host_sigmask();
-    // SAFETY: this never returns to the frames that borrow the old state.
-    if !unsafe { crate::thread::replace_kernel(kernel) } {
-        fail("exec without a thread slot");
-    }
-    let _ = call(
-        nr::rt_sigprocmask,
-        &[2, &host_mask as *const u64 as u64, 0, 8],
-    );
-    reset_fpu();
-    // SAFETY: the new image and its stack are in place.
-    unsafe { jump(guest_sp, loaded.entry) }
+    let top = page_down(sp0 - 256);
+    // MADV_DONTNEED: private anonymous pages read as zero after it (the
+    // unmapped part of the range below the stack is skipped).
+    let _ = call(nr::madvise, &[lo, top - lo, 4]);
+    // SAFETY: [top, sp0 - 256) is part of the process stack, below what
+    // the host placed for the shim and above the pages just dropped; no
+    // live frame is there (lx runs on its own stacks).
+    unsafe { core::ptr::write_bytes(top as *mut u8, 0, (sp0 - 256 - top) as usize) };
 }
 
 /// Start the guest at `entry` with stack pointer `sp` and cleared registers.

@@ -4,12 +4,19 @@
 //! syscall paths allocate many short-lived small buffers (paths, names), and
 //! a list allocator alone made each of them cost a free-list walk. Larger
 //! or more aligned blocks go to a linked-list allocator.
+//!
+//! A forked child allocates only from memory its parent never touched
+//! (`Frozen::fresh_arena`): writing into the parent's heap pages would
+//! copy each of them (copy-on-write), which costs more than the fork's own
+//! work on a small process. Blocks from before the fork are then never
+//! reused by the child: freeing one is a no-op (a leak bounded by the heap
+//! at the time of the fork).
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::{self, NonNull};
 use linked_list_allocator::Heap;
 use lx_kernel::layout::LX_BASE;
-use spinning_top::Spinlock;
+use spinning_top::{Spinlock, SpinlockGuard};
 
 /// Where the heap starts in lx's window.
 pub const HEAP_BASE: u64 = LX_BASE + 0x4000_0000;
@@ -28,6 +35,11 @@ struct Inner {
     bump: usize,
     bump_end: usize,
     big: Heap,
+    /// End of the highest big block handed out.
+    big_top: usize,
+    /// Blocks below these addresses predate the last fork: not reused.
+    small_floor: usize,
+    big_floor: usize,
 }
 
 struct ShimAlloc(Spinlock<Inner>);
@@ -38,6 +50,9 @@ static ALLOC: ShimAlloc = ShimAlloc(Spinlock::new(Inner {
     bump: 0,
     bump_end: 0,
     big: Heap::empty(),
+    big_top: 0,
+    small_floor: 0,
+    big_floor: 0,
 }));
 
 fn class_of(l: &Layout) -> Option<usize> {
@@ -71,16 +86,23 @@ unsafe impl GlobalAlloc for ShimAlloc {
                 h.bump += size;
                 p as *mut u8
             }
-            None => h
-                .big
-                .allocate_first_fit(l)
-                .map_or(ptr::null_mut(), NonNull::as_ptr),
+            None => match h.big.allocate_first_fit(l) {
+                Ok(p) => {
+                    let end = p.as_ptr() as usize + l.size();
+                    h.big_top = h.big_top.max(end);
+                    p.as_ptr()
+                }
+                Err(()) => ptr::null_mut(),
+            },
         }
     }
 
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         let mut h = self.0.lock();
         match class_of(&l) {
+            // From before the last fork: left alone (see the module doc).
+            Some(_) if (p as usize) < h.small_floor => {}
+            None if (p as usize) < h.big_floor => {}
             Some(c) => {
                 // SAFETY: `p` is a block of class `c` this allocator handed
                 // out and the caller no longer uses: it becomes a list node.
@@ -93,13 +115,40 @@ unsafe impl GlobalAlloc for ShimAlloc {
     }
 }
 
-/// Map the heap region and hand it to the allocator. Call once, first.
-/// Hold the allocator still (across a fork: another thread must not hold
+/// The allocator held still (across a fork: another thread must not hold
 /// its lock in the child's copy).
-pub fn freeze() -> impl Sized {
-    ALLOC.0.lock()
+pub struct Frozen(SpinlockGuard<'static, Inner>);
+
+/// Hold the allocator still.
+pub fn freeze() -> Frozen {
+    Frozen(ALLOC.0.lock())
 }
 
+impl Frozen {
+    /// In a forked child: allocate from here on only from pages above
+    /// everything handed out so far (never touched by the parent).
+    pub fn fresh_arena(&mut self) {
+        const PAGE: usize = 4096;
+        let h = &mut *self.0;
+        let up = |a: usize| (a + PAGE - 1) & !(PAGE - 1);
+        h.free = [0; CLASSES];
+        h.bump = up(h.bump).min(h.bump_end);
+        h.small_floor = h.bump;
+        let big_start = (HEAP_BASE + SMALL_SIZE) as usize;
+        let big_end = (HEAP_BASE + HEAP_SIZE) as usize;
+        let from = up(h.big_top.max(big_start));
+        if from + 16 * PAGE < big_end {
+            h.big = Heap::empty();
+            // SAFETY: [from, big_end) lies in the mapped heap region above
+            // every block handed out (`big_top`), so it overlaps none.
+            unsafe { h.big.init(from as *mut u8, big_end - from) };
+            h.big_floor = from;
+            h.big_top = from;
+        }
+    }
+}
+
+/// Map the heap region and hand it to the allocator. Call once, first.
 pub fn init() -> Result<(), lx_abi::Errno> {
     let rw = 3; // PROT_READ | PROT_WRITE
     let flags = 0x02 | 0x20 | 0x10 | 0x4000; // PRIVATE | ANONYMOUS | FIXED | NORESERVE

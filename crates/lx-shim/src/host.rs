@@ -360,8 +360,11 @@ impl Host for ShimHost {
         // the clone: when both fall in one tick, no /proc read is needed.
         let t0 = crate::shared::boot_ticks();
         let spare = crate::watch::take_spare();
-        let heap = crate::heap::freeze();
+        let mut heap = crate::heap::freeze();
         let r = call(nr::clone, &[flags, 0, ptid, ctid, tls]);
+        if r == Ok(0) {
+            heap.fresh_arena();
+        }
         drop(heap);
         let r = match r {
             Ok(r) => r as i32,
@@ -397,7 +400,10 @@ impl Host for ShimHost {
     fn forget_other_threads(&self) {
         crate::thread::forget_others();
     }
-    fn exec_in_place(&self, e: lx_kernel::host::InPlaceExec) -> Errno {
+    fn registry_execed(&self, pid: i32) -> bool {
+        crate::shared::registry_execed(pid)
+    }
+    fn exec_in_place(&self, e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlaceExec {
         crate::entry::exec_in_place(e)
     }
     fn reexec(&self, shim_fd: HostFd, config: &[u8], keep: &[HostFd]) -> Errno {

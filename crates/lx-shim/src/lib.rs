@@ -19,6 +19,7 @@ pub mod global;
 pub mod heap;
 pub mod host;
 pub mod loader;
+pub mod robust;
 pub mod seccomp;
 pub mod shared;
 pub mod signals;

@@ -6,7 +6,8 @@ use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use lx_kernel::layout::LX_BASE;
 use lx_kernel::stats::{ENOSYS_OFFSET, FS_GEN_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
 use lx_kernel::stats::{
-    PROC_CMD, PROC_CMDLINE, PROC_SLOT_SIZE, PROC_SLOTS, PROC_START, PROCS_OFFSET,
+    PROC_CMD, PROC_CMDLINE, PROC_EXECED, PROC_FLAGS, PROC_SLOT_SIZE, PROC_SLOTS, PROC_START,
+    PROCS_OFFSET,
 };
 
 /// Where the shared page is mapped in lx's window.
@@ -45,6 +46,27 @@ fn start_word(i: usize) -> &'static AtomicU64 {
     // SAFETY: inside the mapped shared page (callers checked `slot(i)`),
     // 8-aligned, accessed atomically.
     unsafe { &*((slot_base(i) + PROC_START) as *const AtomicU64) }
+}
+
+fn flags_word(i: usize) -> &'static AtomicU64 {
+    // SAFETY: as for `start_word`.
+    unsafe { &*((slot_base(i) + PROC_FLAGS) as *const AtomicU64) }
+}
+
+fn slot_of(pid: i32) -> Option<usize> {
+    (0..PROC_SLOTS).find(|&i| slot(i).is_some_and(|s| s.load(Ordering::Relaxed) == pid))
+}
+
+/// Note that registered `pid` (this process) has exec'd in place.
+pub fn registry_mark_execed(pid: i32) {
+    if let Some(i) = slot_of(pid) {
+        flags_word(i).fetch_or(PROC_EXECED, Ordering::Release);
+    }
+}
+
+/// Has registered `pid` exec'd in place?
+pub fn registry_execed(pid: i32) -> bool {
+    slot_of(pid).is_some_and(|i| flags_word(i).load(Ordering::Acquire) & PROC_EXECED != 0)
 }
 
 /// The start time of host process `pid` (/proc/PID/stat field 22), or None
@@ -145,6 +167,7 @@ pub fn registry_add(pid: i32) {
                         .is_ok())
             {
                 start_word(i).store(start, Ordering::Relaxed);
+                flags_word(i).store(0, Ordering::Relaxed);
                 // SAFETY: the slot is ours (-1 marks it being written).
                 unsafe { (*((slot_base(i) + 4) as *const AtomicI32)).store(0, Ordering::Relaxed) };
                 s.store(pid, Ordering::Release);

@@ -270,10 +270,12 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
     let rip = regs.rip;
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let real_fault = unsafe { (*info).si_code } > 0;
-    if rip == usercopy::insn_addr() && real_fault {
-        // A fault in lx's copy of guest memory: the copy reports EFAULT.
-        // (A SIGSEGV/SIGBUS sent with kill while copying is not a fault.)
-        regs.rip = usercopy::fixup_addr();
+    if let Some(fixup) = usercopy::fixup_for(rip)
+        && real_fault
+    {
+        // A fault in lx's access to guest memory: it reports EFAULT.
+        // (A SIGSEGV/SIGBUS sent with kill meanwhile is not a fault.)
+        regs.rip = fixup;
         return;
     }
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.

@@ -25,6 +25,21 @@ global_asm!(
     "lx_copy_fixup:",
     "    mov rax, rcx",
     "    ret",
+    // lx_cas32(addr, expected, new): a locked compare-and-exchange of a
+    // guest u32; returns the value found (== expected on success) or
+    // 1 << 32 when the access faults.
+    ".globl lx_cas32",
+    "lx_cas32:",
+    "    mov eax, esi",
+    ".globl lx_cas32_insn",
+    "lx_cas32_insn:",
+    "    lock cmpxchg dword ptr [rdi], edx",
+    "    ret",
+    ".globl lx_cas32_fixup",
+    "lx_cas32_fixup:",
+    "    mov rax, 1",
+    "    shl rax, 32",
+    "    ret",
     ".popsection",
 );
 
@@ -33,16 +48,36 @@ unsafe extern "C" {
     fn lx_copy(dst: *mut u8, src: *const u8, len: usize) -> usize;
     static lx_copy_insn: u8;
     static lx_copy_fixup: u8;
+    /// Compare-and-exchange the guest u32 at `addr` (see the asm above).
+    fn lx_cas32(addr: u64, expected: u32, new: u32) -> u64;
+    static lx_cas32_insn: u8;
+    static lx_cas32_fixup: u8;
 }
 
-/// Address of the faulting instruction the fault handler recognizes.
-pub fn insn_addr() -> u64 {
-    &raw const lx_copy_insn as u64
+/// Where a fault at `rip` resumes, if `rip` is one of lx's guest-memory
+/// accesses (the fault handler's exception table).
+pub fn fixup_for(rip: u64) -> Option<u64> {
+    if rip == &raw const lx_copy_insn as u64 {
+        Some(&raw const lx_copy_fixup as u64)
+    } else if rip == &raw const lx_cas32_insn as u64 {
+        Some(&raw const lx_cas32_fixup as u64)
+    } else {
+        None
+    }
 }
 
-/// Where a faulting copy resumes.
-pub fn fixup_addr() -> u64 {
-    &raw const lx_copy_fixup as u64
+/// Atomically replace the guest u32 at `addr` with `new` if it holds
+/// `expected`; returns the value found (the swap happened when it equals
+/// `expected`). `addr` must be 4-aligned and in guest user space.
+pub fn cas_guest_u32(addr: u64, expected: u32, new: u32) -> Result<u32, Fault> {
+    // SAFETY: the access is one locked instruction on guest memory; a
+    // fault there is caught by the fixup and reported.
+    let r = unsafe { lx_cas32(addr, expected, new) };
+    if r >> 32 != 0 {
+        Err(Fault)
+    } else {
+        Ok(r as u32)
+    }
 }
 
 /// Copy guest bytes at `src` into `dst`. `src..src+len` has been checked

@@ -233,10 +233,10 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         trace_fd: trace_out.as_ref().map_or(-1, |f| f.as_raw_fd()),
         log_fd: log_fd.as_raw_fd(),
         shared_fd: shared.as_raw_fd(),
-        // LX_EXEC_IN_PLACE=1: single-threaded processes exec without a host
-        // exec of the shim (experimental, faster; see DESIGN.md for what it
-        // does not do like Linux yet).
-        in_place_exec: std::env::var_os("LX_EXEC_IN_PLACE").is_some_and(|v| v == "1"),
+        // Single-threaded processes exec without a host exec of the shim
+        // unless --host-exec or LX_EXEC_IN_PLACE=0 (see DESIGN.md).
+        in_place_exec: !args.host_exec
+            && std::env::var_os("LX_EXEC_IN_PLACE").is_none_or(|v| v != "0"),
         ..Config::default()
     });
     if args.root {

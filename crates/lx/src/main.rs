@@ -77,6 +77,12 @@ pub struct RunArgs {
     /// The gid the guest sees.
     #[arg(long, value_name = "GID")]
     pub gid: Option<u32>,
+    /// Serve every guest exec with a host exec of lx's runtime (slower; the
+    /// new image gets a freshly randomized address-space layout, as after
+    /// Linux's exec). Default: a single-threaded process execs in place.
+    /// LX_EXEC_IN_PLACE=0 in lx's environment does the same.
+    #[arg(long)]
+    pub host_exec: bool,
     /// The program (a path, or a name looked up in PATH) and its arguments.
     #[arg(value_name = "PROGRAM [ARGS]", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,

@@ -74,11 +74,11 @@ fn shell_case(shell: &Path, script: &str) -> Case {
     Case::new(shell).args(["-c", script]).lx_opts(["--quiet"])
 }
 
-/// The environment plus LX_EXEC_IN_PLACE=1: single-threaded processes exec
-/// without a host exec of the shim (the experimental path).
-fn in_place_env() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+/// The environment plus LX_EXEC_IN_PLACE=0: every exec is a host exec of
+/// the shim (as with --host-exec; the default serves it in place).
+fn host_exec_env() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
     let mut e = base_env();
-    e.push(("LX_EXEC_IN_PLACE".into(), "1".into()));
+    e.push(("LX_EXEC_IN_PLACE".into(), "0".into()));
     e
 }
 
@@ -138,8 +138,8 @@ fn bash_scripts() {
 }
 
 #[test]
-fn dash_scripts_with_execs_in_place() {
-    run_scripts_env(Path::new("/bin/sh"), in_place_env());
+fn dash_scripts_with_host_execs() {
+    run_scripts_env(Path::new("/bin/sh"), host_exec_env());
 }
 
 #[test]
@@ -526,9 +526,10 @@ if __name__ == "__main__":
     assert!(lx.stdout_str().starts_with("2664667000\n"), "{}", lx.dump());
 }
 
-/// What exec keeps and resets, with a host exec of the shim (the default)
-/// and with lx serving the exec in place (LX_EXEC_IN_PLACE=1,
-/// experimental): handled signals back
+/// What exec keeps and resets, with lx serving the exec in place (the
+/// default) and with a host exec of the shim (LX_EXEC_IN_PLACE=0): a robust
+/// lock held across a child's exec comes back EOWNERDEAD, setpgid of a
+/// child that has exec'd fails with EACCES, handled signals back
 /// to default (the child dies of SIGUSR1), ignored ones and the mask kept,
 /// the FPU rounding mode reset, close-on-exec fds closed and others kept,
 /// POSIX timers deleted, glibc's rseq registration working again,
@@ -537,15 +538,18 @@ if __name__ == "__main__":
 #[test]
 fn exec_keeps_and_resets_what_linux_does() {
     for fx in [Fx::ExecStateMusl, Fx::ExecStateGlibc] {
-        for in_place in [false, true] {
+        for host_exec in [false, true] {
             let mut c = Case::new(fixture(fx));
-            if in_place {
-                c = c.env(in_place_env());
+            if host_exec {
+                c = c.env(host_exec_env());
             }
             let (_, lx) = assert_same(&c);
             assert!(
-                lx.stdout_str().contains("timer gone: 1"),
-                "{fx:?} in_place={in_place}: {}",
+                lx.stdout_str().contains("timer gone: 1")
+                    && lx
+                        .stdout_str()
+                        .contains("robust lock after the holder's exec: EOWNERDEAD"),
+                "{fx:?} host_exec={host_exec}: {}",
                 lx.dump()
             );
         }

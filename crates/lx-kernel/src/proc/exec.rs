@@ -402,6 +402,85 @@ fn do_exec(
     envp: u64,
     flags: u32,
 ) -> crate::ctx::SysResult {
+    // Everything that can fail for the guest fails here, in the old image;
+    // what the new image needs is in `cfg` (nothing else of this call
+    // stays allocated: an exec in place never returns to free it).
+    let mut cfg = exec_config(c, dirfd, path, argv, envp, flags)?;
+    // A single-threaded process execs in place: no host exec, no second
+    // start of lx (see DESIGN.md). lx undoes itself what the host exec
+    // would: the guest's close-on-exec fds, the vfork pipe, handled
+    // dispositions, rseq, POSIX timers, the address space.
+    if !c.k.threaded() && c.k.cfg.in_place_exec {
+        for (n, e) in c.k.fds.entries() {
+            if e.cloexec
+                && let Ok(e) = c.k.fds.remove(n)
+            {
+                let _ = c.k.fds.release(c.host, e);
+            }
+        }
+        c.k.fds.reap_deferred(c.host);
+        if let Some(fd) = c.k.vfork_fd.take() {
+            let _ = c.host.close(fd);
+        }
+        // (lx's own SIGSYS, SIGSEGV and SIGBUS catchers stay.)
+        let handled = (1..=64u32)
+            .filter(|&s| c.k.sig.actions[s as usize].handler > lx_abi::signal::SIG_IGN)
+            .filter(|&s| !crate::signal::ALWAYS_CAUGHT.contains(s))
+            .fold(0u64, |m, s| m | (1 << (s - 1)));
+        let e = crate::host::InPlaceExec {
+            cfg,
+            vfs: core::mem::take(&mut c.k.vfs),
+            handled,
+            rseq: c.k.rseq,
+            timers: c.k.timers.clone(),
+        };
+        // Back only if it could not start: the host exec below does it all.
+        let back = c.host.exec_in_place(e);
+        cfg = back.cfg;
+        c.k.vfs = back.vfs;
+    }
+    // What survives the host exec: the guest's non-CLOEXEC fds, lx's
+    // layer/log/shared/watch fds, the two opened images.
+    let mut keep: Vec<HostFd> = cfg.fds.iter().map(|f| f.host).collect();
+    for fd in [cfg.log_fd, cfg.trace_fd, cfg.shared_fd, cfg.watch_fd] {
+        if fd >= 0 {
+            keep.push(fd);
+        }
+    }
+    for m in &cfg.mounts {
+        keep.extend([m.upper, m.lower].into_iter().filter(|&fd| fd >= 0));
+    }
+    if let Some(p) = &cfg.prepared {
+        keep.extend([p.main_fd, p.interp_fd].into_iter().filter(|&fd| fd >= 0));
+    }
+    // Every other host fd of this process closes at the exec: the guest's
+    // close-on-exec ones, lx's caches, the vfork pipe.
+    let _ = c.host.syscall(
+        lx_abi::syscalls::nr::close_range,
+        [0, u64::from(u32::MAX), 4, 0, 0, 0],
+    );
+    let e = c.host.reexec(cfg.shim_fd, &cfg.encode(), &keep);
+    // Past the point of no return: Linux kills the process.
+    c.host.log(
+        alloc::format!(
+            "lx: exec failed after the point of no return: {}\n",
+            e.message()
+        )
+        .as_bytes(),
+    );
+    c.host.die_by_signal(lx_abi::signal::SIGSEGV)
+}
+
+/// The launch description of the image an execve starts (resolving and
+/// checking the program: every error the guest sees comes from here).
+fn exec_config(
+    c: &mut crate::ctx::Ctx<'_>,
+    dirfd: i32,
+    path: u64,
+    argv: u64,
+    envp: u64,
+    flags: u32,
+) -> Result<crate::config::Config, Errno> {
     use crate::vfs::path::{join, visible};
     let p = crate::fs::common::path_arg(c, path)?;
     let mut total = 0;
@@ -428,7 +507,6 @@ fn do_exec(
             return Err(Errno::ELOOP);
         }
     }
-    // Everything that can fail for the guest fails here, in the old image.
     let exec = prepare(c.k, c.host, &prog, args.clone(), None).map_err(|e| e.errno)?;
     let k = &mut *c.k;
     let mut cfg = k.cfg.clone();
@@ -476,7 +554,6 @@ fn do_exec(
     cfg.stats = k.stats;
     cfg.quiet = k.quiet;
     cfg.fds.clear();
-    let mut keep: Vec<HostFd> = Vec::new();
     let mut seen: Vec<(*const crate::fd::OpenFile, i32)> = Vec::new();
     for (n, e) in k.fds.entries() {
         if e.cloexec {
@@ -504,68 +581,9 @@ fn do_exec(
                 crate::fd::FileKind::Host => None,
             },
         });
-        keep.push(f.fd);
     }
     cfg.ignored = (1..=64u32)
         .filter(|&s| k.sig.actions[s as usize].handler == lx_abi::signal::SIG_IGN)
         .fold(0u64, |m, s| m | (1 << (s - 1)));
-    for fd in [cfg.log_fd, cfg.trace_fd, cfg.shared_fd, cfg.watch_fd] {
-        if fd >= 0 {
-            keep.push(fd);
-        }
-    }
-    for m in &cfg.mounts {
-        keep.extend([m.upper, m.lower].into_iter().filter(|&fd| fd >= 0));
-    }
-    keep.push(exec.main.fd);
-    if let Some(i) = &exec.interp {
-        keep.push(i.fd);
-    }
-    // A single-threaded process execs in place: no host exec, no second
-    // start of lx (see DESIGN.md). lx undoes itself what the host exec
-    // would: the guest's close-on-exec fds, the vfork pipe, handled
-    // dispositions, rseq, POSIX timers, the address space.
-    if !c.k.threaded() && c.k.cfg.in_place_exec {
-        for (n, e) in c.k.fds.entries() {
-            if e.cloexec
-                && let Ok(e) = c.k.fds.remove(n)
-            {
-                let _ = c.k.fds.release(c.host, e);
-            }
-        }
-        c.k.fds.reap_deferred(c.host);
-        if let Some(fd) = c.k.vfork_fd.take() {
-            let _ = c.host.close(fd);
-        }
-        // (lx's own SIGSYS, SIGSEGV and SIGBUS catchers stay.)
-        let handled = (1..=64u32)
-            .filter(|&s| c.k.sig.actions[s as usize].handler > lx_abi::signal::SIG_IGN)
-            .filter(|&s| !crate::signal::ALWAYS_CAUGHT.contains(s))
-            .fold(0u64, |m, s| m | (1 << (s - 1)));
-        let e = crate::host::InPlaceExec {
-            cfg: cfg.clone(),
-            vfs: core::mem::take(&mut c.k.vfs),
-            handled,
-            rseq: c.k.rseq,
-            timers: c.k.timers.clone(),
-        };
-        let _ = c.host.exec_in_place(e);
-        // Could not start in place: the host exec below does it all.
-    }
-    // Every other host fd of this process closes at the exec: the guest's
-    // close-on-exec ones, lx's caches, the vfork pipe.
-    let _ = c.host.syscall(
-        lx_abi::syscalls::nr::close_range,
-        [0, u64::from(u32::MAX), 4, 0, 0, 0],
-    );
-    let e = c.host.reexec(cfg.shim_fd, &cfg.encode(), &keep);
-    // Past the point of no return: Linux kills the process.
-    c.host.log(
-        alloc::format!(
-            "lx: exec failed after the point of no return: {}\n",
-            e.message()
-        )
-        .as_bytes(),
-    );
-    c.host.die_by_signal(lx_abi::signal::SIGSEGV)
+    Ok(cfg)
 }

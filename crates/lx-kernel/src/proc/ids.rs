@@ -22,7 +22,7 @@ pub fn sys_getppid(c: &mut Ctx<'_>) -> SysResult {
 }
 
 /// Is `pid` 0 (the caller) or a process of the run?
-fn in_run(c: &Ctx<'_>, pid: i32) -> bool {
+pub(crate) fn in_run(c: &Ctx<'_>, pid: i32) -> bool {
     pid == 0 || pid == c.k.id.pid || c.host.registry_pids().contains(&pid)
 }
 
@@ -51,6 +51,20 @@ pub fn sys_setpgid(c: &mut Ctx<'_>, pid: i32, pgid: i32) -> SysResult {
     }
     if !in_run(c, pid) {
         return Err(crate::Errno::ESRCH);
+    }
+    if pid != 0 && pid != c.k.id.pid && c.host.registry_execed(pid) {
+        // A child that has exec'd in place: the host did not see that exec
+        // and would allow the change; Linux refuses it (EPERM first when
+        // the child is in another session).
+        if let Some((ppid, sid)) = crate::vfs::virt::host_parent_and_session(c.host, pid)
+            && ppid == c.k.id.pid
+        {
+            return Err(if sid == c.k.id.sid {
+                crate::Errno::EACCES
+            } else {
+                crate::Errno::EPERM
+            });
+        }
     }
     host_call(
         c,

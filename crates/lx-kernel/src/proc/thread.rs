@@ -1,4 +1,4 @@
-//! set_tid_address(2), set_robust_list(2), rseq(2): registrations the host
+//! set_tid_address(2), set_robust_list(2), get_robust_list(2), rseq(2): registrations the host
 //! kernel honours for the thread (clearing the tid word and waking futex
 //! waiters at exit, robust futex cleanup, restartable sequences).
 
@@ -22,6 +22,32 @@ pub fn sys_set_robust_list(c: &mut Ctx<'_>, head: u64, len: u64) -> SysResult {
     }
     user::slice(head, len)?;
     c.host.set_robust_list(head, len).map(|()| 0)
+}
+
+/// get_robust_list(2): the list head registered for thread `pid` (0: the
+/// caller) or a process of the run (the host checks ptrace access). (Another
+/// thread's tid of the same process is not looked up: ESRCH.)
+pub fn sys_get_robust_list(c: &mut Ctx<'_>, pid: i32, head_ptr: u64, len_ptr: u64) -> SysResult {
+    if !crate::proc::ids::in_run(c, pid) && pid != c.k.id.tid {
+        return Err(Errno::ESRCH);
+    }
+    user::slice(head_ptr, 8)?;
+    user::slice(len_ptr, 8)?;
+    let (mut head, mut len) = (0u64, 0u64);
+    c.host.syscall(
+        lx_abi::syscalls::nr::get_robust_list,
+        [
+            pid as u64,
+            &mut head as *mut u64 as u64,
+            &mut len as *mut u64 as u64,
+            0,
+            0,
+            0,
+        ],
+    )?;
+    user::write(c.host, head_ptr, &head)?;
+    user::write(c.host, len_ptr, &len)?;
+    Ok(0)
 }
 
 /// rseq(2).

@@ -180,6 +180,7 @@ bind! {
     pselect6: Full => |c, a| fs::poll::sys_pselect6(c, a.int(0), a.u(1), a.u(2), a.u(3), a.u(4), a.u(5));
     ppoll: Full => |c, a| fs::poll::sys_ppoll(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     set_robust_list: Full => |c, a| proc::thread::sys_set_robust_list(c, a.u(0), a.u(1));
+    get_robust_list: Full => |c, a| proc::thread::sys_get_robust_list(c, a.int(0), a.u(1), a.u(2));
     splice: Full => |c, a| fs::pipe::sys_splice(c, a.int(0), a.u(1), a.int(2), a.u(3), a.u(4), a.uint(5));
     tee: Full => |c, a| fs::pipe::sys_tee(c, a.int(0), a.int(1), a.u(2), a.uint(3));
     vmsplice: Full => |c, a| fs::pipe::sys_vmsplice(c, a.int(0), a.u(1), a.u(2), a.uint(3));

@@ -619,6 +619,18 @@ fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec
     })
 }
 
+/// The parent and session of host process `pid` (/proc/PID/stat fields 4
+/// and 6).
+pub fn host_parent_and_session(h: &dyn Host, pid: i32) -> Option<(i32, i32)> {
+    let stat = read_host(h, format!("/proc/{pid}/stat").as_bytes()).ok()?;
+    let close = stat.iter().rposition(|&b| b == b')')?;
+    let mut f = stat.get(close + 2..)?.split(|&b| b == b' ');
+    let num = |v: Option<&[u8]>| core::str::from_utf8(v?).ok()?.parse::<i32>().ok();
+    let ppid = num(f.nth(1))?;
+    let sid = num(f.nth(1))?;
+    Some((ppid, sid))
+}
+
 /// Processes of the run other than this one that still exist.
 pub fn other_pids(k: &Kernel, h: &dyn Host) -> Vec<i32> {
     let mut v: Vec<i32> = h
