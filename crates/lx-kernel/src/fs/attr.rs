@@ -8,7 +8,7 @@ use crate::ctx::{Ctx, SysResult};
 use crate::host::HostFd;
 use crate::hostfs;
 use crate::user;
-use crate::vfs::walk::{Found, How, Node};
+use crate::vfs::walk::{Found, How, Last, Node};
 use alloc::format;
 use lx_abi::Errno;
 use lx_abi::flags::AT_FDCWD;
@@ -508,7 +508,12 @@ impl XTarget {
 /// exactly the file lx resolved (its directory fd, then its one name).
 fn xattr_target(c: &mut Ctx<'_>, path: u64, follow: bool, write: bool) -> Result<XTarget, Errno> {
     let p = path_arg(c, path)?;
-    let how = if follow { How::FOLLOW } else { How::NOFOLLOW };
+    let how = match (follow, write) {
+        (true, _) => How::FOLLOW,
+        // The host's l*xattr call reports a missing file itself.
+        (false, false) => How::NOFOLLOW.with_last(Last::Locate),
+        (false, true) => How::NOFOLLOW,
+    };
     let f = lookup(c, AT_FDCWD, &p, how)?;
     match existing(&f)? {
         Node::Host { upper, layers, .. } => {

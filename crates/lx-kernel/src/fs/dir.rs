@@ -119,6 +119,7 @@ fn mkdir(c: &mut Ctx<'_>, dirfd: i32, path: u64, mode: u32) -> SysResult {
             follow: false,
             create: true,
             resolve: 0,
+            last: crate::vfs::walk::Last::Lstat,
         },
     )?;
     if f.node.is_some() {

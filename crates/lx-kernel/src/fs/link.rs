@@ -13,6 +13,7 @@ const CREATE_NOFOLLOW: How = How {
     follow: false,
     create: true,
     resolve: 0,
+    last: crate::vfs::walk::Last::Lstat,
 };
 
 fn unlink(c: &mut Ctx<'_>, dirfd: i32, p: &[u8]) -> SysResult {

@@ -256,6 +256,7 @@ fn do_open_resolve(
         follow: flags & O_NOFOLLOW == 0 && flags & (O_CREAT | O_EXCL) != (O_CREAT | O_EXCL),
         create: flags & O_CREAT != 0,
         resolve,
+        last: crate::vfs::walk::Last::Lstat,
     };
     let f = lookup(c, dirfd, path, how)?;
     let file = open_found(c, &f, flags, mode)?;

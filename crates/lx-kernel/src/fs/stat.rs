@@ -6,7 +6,7 @@ use crate::ctx::{Ctx, SysResult};
 use crate::hostfs;
 use crate::vfs::MountKind;
 use crate::vfs::virt::VNode;
-use crate::vfs::walk::{Found, How, Node, layer_fd};
+use crate::vfs::walk::{Found, How, Last, Node, layer_fd};
 use lx_abi::Errno;
 use lx_abi::flags::{AT_FDCWD, AtFlags};
 use lx_abi::structs::{Stat, Statfs, Statx, StatxTimestamp, fs_magic, statx_mask};
@@ -177,6 +177,13 @@ pub fn sys_statx(
         let cwd = c.k.cwd.clone();
         lookup(c, AT_FDCWD, &cwd, How::FOLLOW)?
     } else {
+        // The walk's own look at the last component is the statx (unless
+        // a sync with the file's server is forced).
+        let how = if fl.contains(AtFlags::STATX_FORCE_SYNC) {
+            how
+        } else {
+            how.with_last(Last::Statx(mask))
+        };
         lookup(c, dirfd, &p, how)?
     };
     let mnt = u64::from(c.k.vfs.mounts[f.mount].id);
@@ -187,8 +194,13 @@ pub fn sys_statx(
             let merged = layers.upper && layers.lower;
             let use_upper = *upper && !merged;
             let node_st = *st;
-            let (dfd, name) = c.k.vfs.at(c.host, f.mount, use_upper, &f.rel)?;
-            let mut sx = host_statx_at(c, dfd, name, mask)?;
+            let mut sx = match (&f.statx, merged) {
+                (Some(sx), false) => **sx,
+                _ => {
+                    let (dfd, name) = c.k.vfs.at(c.host, f.mount, use_upper, &f.rel)?;
+                    host_statx_at(c, dfd, name, mask)?
+                }
+            };
             if merged {
                 // Mode, owner and times of the upper directory (see stat).
                 let m = statx_of(&node_st, mnt);
@@ -405,7 +417,7 @@ fn readlink(c: &mut Ctx<'_>, dirfd: i32, path: u64, buf: u64, size: i32) -> SysR
         let f = lookup(c, AT_FDCWD, &path, How::NOFOLLOW)?;
         link_text(c, &f)?
     } else {
-        let f = lookup(c, dirfd, &p, How::NOFOLLOW)?;
+        let f = lookup(c, dirfd, &p, How::NOFOLLOW.with_last(Last::Locate))?;
         link_text(c, &f)?
     };
     let n = target.len().min(size as usize);
@@ -415,7 +427,8 @@ fn readlink(c: &mut Ctx<'_>, dirfd: i32, path: u64, buf: u64, size: i32) -> SysR
 fn link_text(c: &mut Ctx<'_>, f: &Found) -> Result<alloc::vec::Vec<u8>, Errno> {
     match existing(f)? {
         Node::Host { upper, st, .. } => {
-            if st.st_mode & 0o170000 != 0o120000 {
+            // (Not looked at: the host's readlink says EINVAL or ENOENT.)
+            if !f.located_only && st.st_mode & 0o170000 != 0o120000 {
                 return Err(Errno::EINVAL);
             }
             let (dfd, name) = c.k.vfs.at(c.host, f.mount, *upper, &f.rel)?;

@@ -132,6 +132,7 @@ fn resolution() {
         follow: false,
         create: true,
         resolve: 0,
+        last: crate::vfs::walk::Last::Lstat,
     };
     let found = resolve(&mut k, &h, AT_FDCWD, b"/etc/new", c).unwrap();
     assert!(found.node.is_none());

@@ -16,7 +16,7 @@ use crate::kernel::Kernel;
 use alloc::vec::Vec;
 use lx_abi::Errno;
 use lx_abi::flags::AT_FDCWD;
-use lx_abi::structs::{S_IFDIR, S_IFLNK, S_IFMT, Stat};
+use lx_abi::structs::{S_IFDIR, S_IFLNK, S_IFMT, Stat, Statx};
 
 /// Linux's limit on symlinks followed in one lookup.
 pub const MAX_LINKS: u32 = 40;
@@ -71,6 +71,28 @@ pub struct Found {
     pub node: Option<Node>,
     /// The path named a directory with a trailing slash.
     pub trailing_slash: bool,
+    /// With `Last::Statx`: the host's statx of the last component, when
+    /// the walk got it (see `Last`).
+    pub statx: Option<alloc::boxed::Box<lx_abi::structs::Statx>>,
+    /// With `Last::Locate`: the last component's node was not looked at
+    /// (its `st` is empty); only where it lives is known.
+    pub located_only: bool,
+}
+
+/// What the walk asks the host about a last component it finds in one
+/// layer of a host mount (the common case); elsewhere it looks as usual.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Last {
+    /// lstat it (the node's `st`).
+    #[default]
+    Lstat,
+    /// statx it with this mask (and the basic stats), and keep the result
+    /// for statx(2): one host call instead of two.
+    Statx(u32),
+    /// Do not look at it when not following it: for calls whose own host
+    /// call reports what a missing or wrong-kind file gives (readlink,
+    /// lgetxattr).
+    Locate,
 }
 
 /// How to look a path up.
@@ -83,6 +105,8 @@ pub struct How {
     pub create: bool,
     /// openat2's RESOLVE_* restrictions (0 for every other call).
     pub resolve: u64,
+    /// What to ask about the last component.
+    pub last: Last,
 }
 
 /// RESOLVE_NO_XDEV.
@@ -101,12 +125,18 @@ impl How {
         follow: true,
         create: false,
         resolve: 0,
+        last: Last::Lstat,
     };
     pub const NOFOLLOW: How = How {
         follow: false,
         create: false,
         resolve: 0,
+        last: Last::Lstat,
     };
+    /// The same with `last` asked differently.
+    pub const fn with_last(self, last: Last) -> How {
+        How { last, ..self }
+    }
 }
 
 /// The canonical directory a relative path starts from.
@@ -266,6 +296,8 @@ impl Walker<'_> {
                         rel: crel,
                         node: None,
                         trailing_slash: trailing,
+                        statx: None,
+                        located_only: false,
                     });
                 }
                 return Err(Errno::ENOENT);
@@ -301,6 +333,8 @@ impl Walker<'_> {
                                 rel: crel,
                                 node: Some(Node::Reopen(*fd)),
                                 trailing_slash: trailing,
+                                statx: None,
+                                located_only: false,
                             });
                         }
                     }
@@ -347,6 +381,8 @@ impl Walker<'_> {
                         rel: crel,
                         node: Some(node),
                         trailing_slash: trailing,
+                        statx: None,
+                        located_only: false,
                     });
                 }
             }
@@ -367,6 +403,8 @@ impl Walker<'_> {
             rel,
             node: Some(node),
             trailing_slash: true,
+            statx: None,
+            located_only: false,
         })
     }
 
@@ -534,9 +572,40 @@ impl Walker<'_> {
         rel = join_rel(&rel, last);
         let mut path = cur.to_vec();
         for c in todo.iter().rev() {
-            path = join(&path, c);
+            if path.last() != Some(&b'/') {
+                path.push(b'/');
+            }
+            path.extend_from_slice(c);
         }
-        let st = match hostfs::lstat_at(h, dfd, last) {
+        let layers = Layers {
+            upper: is_upper,
+            lower: !is_upper,
+        };
+        let mut statx = None;
+        let looked = match how.last {
+            Last::Locate if !how.follow && !trailing && !how.create => {
+                return Ok(Some(Found {
+                    path,
+                    mount: m,
+                    rel,
+                    node: Some(Node::Host {
+                        upper: is_upper,
+                        st: Stat::default(),
+                        layers,
+                    }),
+                    trailing_slash: trailing,
+                    statx: None,
+                    located_only: true,
+                }));
+            }
+            Last::Statx(mask) => statx_at(h, dfd, last, mask).map(|sx| {
+                let st = stat_of_statx(&sx);
+                statx = Some(alloc::boxed::Box::new(sx));
+                st
+            }),
+            _ => hostfs::lstat_at(h, dfd, last),
+        };
+        let st = match looked {
             Ok(st) => st,
             Err(Errno::ENOENT) if how.create => {
                 return Ok(Some(Found {
@@ -545,6 +614,8 @@ impl Walker<'_> {
                     rel,
                     node: None,
                     trailing_slash: trailing,
+                    statx: None,
+                    located_only: false,
                 }));
             }
             Err(e @ Errno::ENOENT) => return Err(e),
@@ -557,10 +628,6 @@ impl Walker<'_> {
         if trailing && kind != S_IFDIR {
             return Err(Errno::ENOTDIR);
         }
-        let layers = Layers {
-            upper: is_upper,
-            lower: !is_upper,
-        };
         Ok(Some(Found {
             path,
             mount: m,
@@ -571,7 +638,55 @@ impl Walker<'_> {
                 layers,
             }),
             trailing_slash: trailing,
+            statx,
+            located_only: false,
         }))
+    }
+}
+
+/// The host's statx of `name` in directory `dfd`, not following, with
+/// `mask` and the basic stats.
+fn statx_at(h: &dyn Host, dfd: i32, name: &[u8], mask: u32) -> Result<Statx, Errno> {
+    let mut sx = Statx::default();
+    let name = hostfs::cpath(name);
+    h.syscall(
+        lx_abi::syscalls::nr::statx,
+        [
+            dfd as u64,
+            name.as_ptr() as u64,
+            u64::from(hostfs::NOFOLLOW),
+            u64::from(mask | lx_abi::structs::statx_mask::STATX_BASIC_STATS),
+            zerocopy::IntoBytes::as_mut_bytes(&mut sx).as_mut_ptr() as u64,
+            0,
+        ],
+    )?;
+    Ok(sx)
+}
+
+/// What stat(2) reports for the file a statx describes (the kernel's
+/// cp_new_stat, from the same inode attributes).
+pub fn stat_of_statx(sx: &Statx) -> Stat {
+    let dev = |major: u32, minor: u32| {
+        u64::from(minor & 0xff) | (u64::from(major) << 8) | (u64::from(minor & !0xff) << 12)
+    };
+    Stat {
+        st_dev: dev(sx.stx_dev_major, sx.stx_dev_minor),
+        st_ino: sx.stx_ino,
+        st_nlink: u64::from(sx.stx_nlink),
+        st_mode: u32::from(sx.stx_mode),
+        st_uid: sx.stx_uid,
+        st_gid: sx.stx_gid,
+        st_rdev: dev(sx.stx_rdev_major, sx.stx_rdev_minor),
+        st_size: sx.stx_size as i64,
+        st_blksize: i64::from(sx.stx_blksize),
+        st_blocks: sx.stx_blocks as i64,
+        st_atime: sx.stx_atime.tv_sec,
+        st_atime_nsec: i64::from(sx.stx_atime.tv_nsec),
+        st_mtime: sx.stx_mtime.tv_sec,
+        st_mtime_nsec: i64::from(sx.stx_mtime.tv_nsec),
+        st_ctime: sx.stx_ctime.tv_sec,
+        st_ctime_nsec: i64::from(sx.stx_ctime.tv_nsec),
+        ..Stat::default()
     }
 }
 
