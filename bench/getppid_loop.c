@@ -1,4 +1,6 @@
-/* getppid_loop.c: N x syscall(SYS_getppid) (libc cannot cache it).
+/* getppid_loop.c: N x syscall(SYS_getppid) (libc cannot cache it), or with
+ * -DWRAPPER N x getppid() through libc's wrapper (glibc's is the
+ * `mov eax, 110; syscall` site lx patches into a direct call).
  * Usage: getppid_loop [N]   (default 1000000)
  * Prints: calls=N total_ns=T ns_per_call=X  (measured with CLOCK_MONOTONIC
  * inside the program; bench/run also measures wall time from outside). */
@@ -18,10 +20,15 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 1000000;
-    long ppid = syscall(SYS_getppid);
+#ifdef WRAPPER
+#define CALL() getppid()
+#else
+#define CALL() syscall(SYS_getppid)
+#endif
+    long ppid = CALL();
     long long t0 = now_ns();
     for (long i = 0; i < n; i++) {
-        if (syscall(SYS_getppid) != ppid) {
+        if (CALL() != ppid) {
             fprintf(stderr, "getppid changed at iteration %ld\n", i);
             return 1;
         }

@@ -63,9 +63,11 @@ pub struct Config {
     pub search_path: bool,
     /// An exec the previous image prepared already (files found and open).
     pub prepared: Option<Prepared>,
-    /// Serve execs of single-threaded processes in place (experimental:
-    /// see DESIGN.md); otherwise every exec is a host exec of the shim.
+    /// Serve execs of single-threaded processes in place (see DESIGN.md);
+    /// otherwise every exec is a host exec of the shim.
     pub in_place_exec: bool,
+    /// Patch syscall sites that trap often into direct calls of lx.
+    pub patch_syscalls: bool,
     /// PR_SET_NO_NEW_PRIVS and PR_SET_CHILD_SUBREAPER as the guest set
     /// them (both survive exec).
     pub no_new_privs: bool,
@@ -257,6 +259,7 @@ impl Config {
         w.u64(u64::from(self.host_gid));
         w.u64(u64::from(self.search_path));
         w.u64(u64::from(self.in_place_exec));
+        w.u64(u64::from(self.patch_syscalls));
         w.u64(u64::from(self.no_new_privs));
         w.u64(u64::from(self.child_subreaper));
         w.u64(u64::from(self.prepared.is_some()));
@@ -369,6 +372,7 @@ impl Config {
         c.host_gid = r.u32()?;
         c.search_path = r.bool()?;
         c.in_place_exec = r.bool()?;
+        c.patch_syscalls = r.bool()?;
         c.no_new_privs = r.bool()?;
         c.child_subreaper = r.bool()?;
         if r.bool()? {

@@ -74,6 +74,10 @@ pub trait Host {
         off: u64,
     ) -> Result<u64, Errno>;
     fn munmap(&self, addr: u64, len: u64) -> Result<(), Errno>;
+    /// The guest is about to map, unmap or change `[addr, addr+len)`
+    /// itself: lx's own code there (patched-site stubs) moves out of the
+    /// way first.
+    fn guest_claims(&self, addr: u64, len: u64);
     fn mprotect(&self, addr: u64, len: u64, prot: u32) -> Result<(), Errno>;
     fn mremap(
         &self,
@@ -206,6 +210,8 @@ pub trait Host {
     /// Has `pid` (a process of the run) exec'd in place (an exec the host
     /// did not see)?
     fn registry_execed(&self, pid: i32) -> bool;
+    /// Record that `pid` (this process) execs in place.
+    fn registry_mark_execed(&self, pid: i32);
     /// The command line registered for `pid`.
     fn registry_cmdline(&self, pid: i32) -> Option<alloc::vec::Vec<u8>>;
 

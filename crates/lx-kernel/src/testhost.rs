@@ -94,6 +94,7 @@ impl Host for TestHost {
         self.maps.borrow_mut().push((addr, len));
         Ok(if addr == 0 { 0x7f00_0000_0000 } else { addr })
     }
+    fn guest_claims(&self, _: u64, _: u64) {}
     fn munmap(&self, addr: u64, len: u64) -> Result<(), Errno> {
         self.unmaps.borrow_mut().push((addr, len));
         Ok(())
@@ -256,6 +257,7 @@ impl Host for TestHost {
     fn registry_execed(&self, _: i32) -> bool {
         false
     }
+    fn registry_mark_execed(&self, _: i32) {}
     fn registry_pids(&self) -> Vec<i32> {
         Vec::new()
     }

@@ -206,6 +206,7 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     shared::registry_add(pid);
     crate::watch::init(cfg.watch_fd, armed);
     SHIM_HOST.init(cfg.log_fd, cfg.trace_fd);
+    crate::patch::enable(cfg.patch_syscalls);
 
     cfg.pid = sys::getpid();
     // lx applies the guest's umask itself.
@@ -518,17 +519,21 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
         let _ = call(nr::timer_delete, &[*t as u32 as u64]);
     }
     let _ = call(nr::arch_prctl, &[0x1002 /* ARCH_SET_FS */, 0]);
+    // The guest's %gs base is 0 again (lx's fast-path area on the host);
+    // the old image's patched sites and stubs go with its mappings.
+    crate::patch::forget_all();
     let _ = call(nr::arch_prctl, &[0x1001 /* ARCH_SET_GS */, 0]);
+    crate::thread::set_my_gs();
     // A new mm has no MCL_FUTURE locking and is dumpable again.
     let _ = call(nr::munlockall, &[]);
     let _ = call(nr::prctl, &[4 /* PR_SET_DUMPABLE */, 1]);
     reset_handled(e.handled, pid, tid);
-    shared::registry_mark_execed(pid as i32);
     unmap_guest(&kept);
     scrub_stack(&kept, sp0);
     drop(kept);
 
     let lx_kernel::host::InPlaceExec { cfg, vfs, .. } = e;
+    crate::patch::enable(cfg.patch_syscalls);
     let mut kernel = Kernel::new(&cfg);
     kernel.vfs = vfs;
     kernel.init_fs(&SHIM_HOST);

@@ -172,12 +172,22 @@ impl Host for ShimHost {
         ok0(call(nr::arch_prctl, &[0x1002, base]))
     }
     fn set_gs_base(&self, base: u64) -> Result<(), Errno> {
+        // The fast path needs %gs: once the guest sets its own, patched
+        // sites go back to trapping.
+        crate::patch::guest_took_gs();
         ok0(call(nr::arch_prctl, &[0x1001, base]))
     }
     fn get_gs_base(&self) -> Result<u64, Errno> {
+        if !crate::patch::guest_owns_gs() {
+            // lx's own value: the guest's is still the initial 0.
+            return Ok(0);
+        }
         let mut v = 0u64;
         call(nr::arch_prctl, &[0x1004, mptr(&mut v)])?;
         Ok(v)
+    }
+    fn guest_claims(&self, addr: u64, len: u64) {
+        crate::patch::guest_claims(addr, len);
     }
     fn arch_prctl(&self, code: i32, arg: u64) -> Result<usize, Errno> {
         call(nr::arch_prctl, &[code as u64, arg])
@@ -402,6 +412,9 @@ impl Host for ShimHost {
     }
     fn registry_execed(&self, pid: i32) -> bool {
         crate::shared::registry_execed(pid)
+    }
+    fn registry_mark_execed(&self, pid: i32) {
+        crate::shared::registry_mark_execed(pid);
     }
     fn exec_in_place(&self, e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlaceExec {
         crate::entry::exec_in_place(e)

@@ -15,10 +15,13 @@
 extern crate alloc;
 
 pub mod entry;
+pub mod fast;
 pub mod global;
 pub mod heap;
 pub mod host;
 pub mod loader;
+pub mod mem;
+pub mod patch;
 pub mod robust;
 pub mod seccomp;
 pub mod shared;

@@ -36,6 +36,9 @@ fn enqueue(t: &thread::Block, si: &Siginfo) {
 
 /// Enter a blocking call: unblock what `mask` does not hold.
 pub fn begin_blocking(mask: u64) {
+    if let Some(t) = thread::current() {
+        t.mask_touched.store(true, Ordering::Relaxed);
+    }
     if mask != u64::MAX {
         let _ = sys::call(nr::rt_sigprocmask, &[2, &mask as *const u64 as u64, 0, 8]);
     }
@@ -57,7 +60,7 @@ pub fn begin_blocking(mask: u64) {
 }
 
 /// Signals queued while lx ran (outside a blocking call).
-fn take_queued(t: &thread::Block) -> alloc::vec::Vec<Siginfo> {
+pub fn take_queued(t: &thread::Block) -> alloc::vec::Vec<Siginfo> {
     let mut out = alloc::vec::Vec::new();
     // Every syscall passes here: a plain load first, the swap only if set.
     if !t.queued_any.load(Ordering::Relaxed) || !t.queued_any.swap(false, Ordering::SeqCst) {
@@ -247,9 +250,20 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
     let uc = Uc(uc);
     let regs = uc.regs();
     let fp = uc.fpstate();
+    let site = regs.rip;
     t.kernel.with(|k| {
         let Some(k) = k.as_mut() else { return };
-        k.syscall(&SHIM_HOST, regs, fp, nr);
+        match (nr, crate::fast::take_stash()) {
+            // A call the fast path served, back to deliver signals.
+            (crate::fast::LX_REDELIVER, Some((rax, rip))) => {
+                regs.rax = rax;
+                regs.rip = rip;
+            }
+            _ => {
+                k.syscall(&SHIM_HOST, regs, fp, nr);
+                crate::patch::consider(site, nr, k.threaded());
+            }
+        }
         for si in take_queued(t) {
             k.sig.make_pending(si);
         }
@@ -307,6 +321,10 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
         // About to enter a blocking host call: do not, it would sleep with
         // the signal already taken (the call returns EINTR instead).
         if let Some(resume) = sys::interruptible_resume(rip) {
+            regs.rip = resume;
+        }
+        // Leaving the fast path: look at the queue again before going.
+        if let Some(resume) = crate::fast::resume_for(rip) {
             regs.rip = resume;
         }
         return;

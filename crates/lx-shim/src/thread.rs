@@ -30,6 +30,36 @@ pub const SLOT_SIZE: u64 = 1 << 20;
 pub const MAX_THREADS: usize = 4096;
 const GUARD: u64 = 4096;
 const BLOCK_SIZE: u64 = 64 * 1024;
+/// Where a slot's fast-path area lies (the last 256 bytes of its block
+/// region): %gs points at it while patched syscall sites may run.
+pub const FAST_OFF: u64 = GUARD + BLOCK_SIZE - 256;
+/// The fast path's stack starts this far below the top of the signal
+/// stack: a host signal arriving while the fast path returns to the guest
+/// (stack pointer already the guest's) gets its frame at the top, clear of
+/// the fast path's frame.
+pub const FAST_STACK_GAP: u64 = 32 * 1024;
+
+/// A slot's fast-path area (see `crate::fast`): fixed offsets, read by the
+/// fast path's assembly through %gs.
+#[repr(C)]
+pub struct FastArea {
+    /// 0: the fast path's stack top.
+    pub stack: u64,
+    /// 8: the guest's stack pointer while lx serves it.
+    pub guest_rsp: u64,
+    /// 16: the guest's return address.
+    pub guest_rip: u64,
+    /// 24, 32: a result the fast path left for the SIGSYS handler to
+    /// finish (rax, rip), valid when 40 is 1.
+    pub stash_rax: u64,
+    pub stash_rip: u64,
+    pub stash_valid: u64,
+    /// 48: the return address the site's stub passed (its `syscall`
+    /// instruction is 2 bytes before).
+    pub site_ret: u64,
+}
+
+const _: () = assert!(core::mem::size_of::<Block>() as u64 <= FAST_OFF - GUARD);
 
 /// Slot states.
 const NEVER: u8 = 0;
@@ -55,6 +85,9 @@ pub struct Block {
     pub qinfo: UnsafeCell<[Siginfo; 65]>,
     /// Set when a slot may be full (a cheap check for the common case).
     pub queued_any: AtomicBool,
+    /// Set when lx changed the host signal mask while serving a call (a
+    /// blocking call does): the fast path gives the guest its mask back.
+    pub mask_touched: AtomicBool,
     /// The SIGSYS frame (ucontext) being served, for clone.
     pub uc: AtomicU64,
     /// The guest's blocked set (host terms) while it waits in a blocking
@@ -70,6 +103,40 @@ fn slot_base(i: usize) -> u64 {
 
 fn block_ptr(i: usize) -> *mut Block {
     (slot_base(i) + GUARD) as *mut Block
+}
+
+/// Slot `i`'s fast-path area.
+pub fn fast_area(i: usize) -> *mut FastArea {
+    (slot_base(i) + FAST_OFF) as *mut FastArea
+}
+
+/// The calling thread's fast-path area (only that thread's lx code uses
+/// it).
+pub fn my_fast_area() -> Option<*mut FastArea> {
+    let i = my_slot()?;
+    matches!(STATE[i].load(Ordering::Acquire), LIVE | BUSY).then(|| fast_area(i))
+}
+
+/// Offset of a block's `queued_any` flag from its fast-path area.
+pub const QUEUED_ANY_FROM_FAST: i64 =
+    (GUARD as i64 + core::mem::offset_of!(Block, queued_any) as i64) - FAST_OFF as i64;
+
+/// Point %gs at slot `i`'s fast-path area (unless the guest owns %gs).
+pub fn set_gs(i: usize) {
+    if crate::patch::guest_owns_gs() {
+        return;
+    }
+    let _ = call(
+        nr::arch_prctl,
+        &[0x1001 /* ARCH_SET_GS */, fast_area(i) as u64],
+    );
+}
+
+/// Point %gs at the calling thread's area.
+pub fn set_my_gs() {
+    if let Some(i) = my_slot() {
+        set_gs(i);
+    }
 }
 
 /// The signal stack of slot `i`: (lowest address, size).
@@ -119,6 +186,19 @@ fn setup(i: usize, was: u8) -> Result<(), Errno> {
         // the old block releases its kernel state.
         unsafe { core::ptr::drop_in_place(block_ptr(i)) };
     }
+    // SAFETY: the slot is mapped and ours (state BUSY); the area lies in
+    // the block region past the Block (asserted above).
+    unsafe {
+        fast_area(i).write(FastArea {
+            stack: slot_base(i) + SLOT_SIZE - FAST_STACK_GAP,
+            guest_rsp: 0,
+            guest_rip: 0,
+            stash_rax: 0,
+            stash_rip: 0,
+            stash_valid: 0,
+            site_ret: 0,
+        });
+    }
     // SAFETY: the slot is mapped, BLOCK_SIZE bytes hold a Block (asserted
     // above), and this context owns the slot (state BUSY).
     unsafe {
@@ -128,6 +208,7 @@ fn setup(i: usize, was: u8) -> Result<(), Errno> {
             qstate: [const { AtomicU8::new(0) }; 65],
             qinfo: UnsafeCell::new([Siginfo::ZERO; 65]),
             queued_any: AtomicBool::new(false),
+            mask_touched: AtomicBool::new(false),
             uc: AtomicU64::new(0),
             guest_mask: AtomicU64::new(0),
         });
@@ -144,6 +225,7 @@ pub fn init_main(kernel: Kernel) -> Result<(u64, u64), Errno> {
     unsafe { (*block_ptr(0)).kernel.with(|k| *k = Some(kernel)) };
     TID[0].store(sys::gettid(), Ordering::Relaxed);
     STATE[0].store(LIVE, Ordering::Release);
+    set_gs(0);
     Ok(stack_of(0))
 }
 
@@ -291,17 +373,31 @@ pub fn spawn(
         core::ptr::write_unaligned(st.add(2), size);
     }
     STATE[i].store(LIVE, Ordering::Release);
+    // The child's %gs: its own fast-path area (0: keep the parent's, which
+    // is the guest's own when it set one).
+    let gs = if crate::patch::guest_owns_gs() {
+        0
+    } else {
+        fast_area(i) as u64
+    };
 
     let r: i64;
     // SAFETY: clone with a new stack pointing at the prepared frame; the
-    // child touches no memory and only returns through rt_sigreturn, which
-    // finds the frame 8 bytes below its stack pointer. The parent continues
-    // here with the tid (or an error) in rax.
+    // child touches no memory: it points %gs at its area (r9) and returns
+    // through rt_sigreturn, which finds the frame 8 bytes below its stack
+    // pointer. The parent continues here with the tid (or an error) in rax.
     unsafe {
         asm!(
             "syscall",
             "test rax, rax",
             "jnz 2f",
+            "test r9, r9",
+            "jz 3f",
+            "mov rsi, r9",
+            "mov edi, 0x1001",
+            "mov eax, 158",
+            "syscall",
+            "3:",
             "mov eax, 15",
             "syscall",
             "ud2",
@@ -312,6 +408,7 @@ pub fn spawn(
             in("rdx") ptid,
             in("r10") ctid,
             in("r8") tls,
+            in("r9") gs,
             lateout("rcx") _,
             lateout("r11") _,
             options(nostack),

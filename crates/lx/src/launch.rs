@@ -237,6 +237,9 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         // unless --host-exec or LX_EXEC_IN_PLACE=0 (see DESIGN.md).
         in_place_exec: !args.host_exec
             && std::env::var_os("LX_EXEC_IN_PLACE").is_none_or(|v| v != "0"),
+        // Frequently trapping `mov eax, NR; syscall` sites become direct
+        // calls of lx unless --no-patch or LX_PATCH=0 (see DESIGN.md).
+        patch_syscalls: !args.no_patch && std::env::var_os("LX_PATCH").is_none_or(|v| v != "0"),
         ..Config::default()
     });
     if args.root {

@@ -83,6 +83,10 @@ pub struct RunArgs {
     /// LX_EXEC_IN_PLACE=0 in lx's environment does the same.
     #[arg(long)]
     pub host_exec: bool,
+    /// Never patch guest syscall sites (every guest syscall then traps
+    /// into lx through SIGSYS; slower). LX_PATCH=0 does the same.
+    #[arg(long)]
+    pub no_patch: bool,
     /// The program (a path, or a name looked up in PATH) and its arguments.
     #[arg(value_name = "PROGRAM [ARGS]", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,

@@ -23,6 +23,7 @@ fn set_brk(mm: &mut MmState, host: &dyn Host, addr: u64) -> u64 {
         if overlaps_lx(old_end, new_end - old_end) {
             return mm.brk;
         }
+        host.guest_claims(old_end, new_end - old_end);
         let prot = (ProtFlags::READ | ProtFlags::WRITE).bits();
         let flags = (MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::FIXED_NOREPLACE).bits();
         if host

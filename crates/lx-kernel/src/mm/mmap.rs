@@ -61,6 +61,7 @@ pub fn sys_mmap(
                 Errno::EEXIST
             });
         }
+        c.host.guest_claims(addr, plen);
     } else if beyond_user(addr, plen) || overlaps_lx(addr, plen) {
         hint = 0;
     }
@@ -79,6 +80,7 @@ pub fn sys_munmap(c: &mut Ctx<'_>, addr: u64, len: u64) -> SysResult {
     if addr & PAGE_MASK != 0 || len == 0 || beyond_user(addr, len) || overlaps_lx(addr, len) {
         return Err(Errno::EINVAL);
     }
+    c.host.guest_claims(addr, len);
     c.host.munmap(addr, len).map(|()| 0)
 }
 
@@ -98,6 +100,7 @@ pub fn sys_mprotect(c: &mut Ctx<'_>, addr: u64, len: u64, prot: u64) -> SysResul
     if plen == 0 || beyond_user(addr, plen) || overlaps_lx(addr, plen) {
         return Err(Errno::ENOMEM);
     }
+    c.host.guest_claims(addr, plen);
     c.host.mprotect(addr, len, p.bits()).map(|()| 0)
 }
 
@@ -129,6 +132,10 @@ pub fn sys_mremap(
     if !f.contains(MremapFlags::MAYMOVE) && overlaps_lx(old, page_up(new_len)) {
         return Err(Errno::ENOMEM);
     }
+    c.host.guest_claims(old, page_up(old_len.max(new_len)));
+    if f.contains(MremapFlags::FIXED) {
+        c.host.guest_claims(new, page_up(new_len));
+    }
     let got = c.host.mremap(old, old_len, new_len, flags as u32, new)?;
     Ok(got as usize)
 }
@@ -142,6 +149,7 @@ pub fn sys_madvise(c: &mut Ctx<'_>, addr: u64, len: u64, advice: i32) -> SysResu
     if len != 0 && (plen == 0 || beyond_user(addr, plen) || overlaps_lx(addr, plen)) {
         return Err(Errno::ENOMEM);
     }
+    c.host.guest_claims(addr, plen);
     c.host.madvise(addr, len, advice as u32).map(|()| 0)
 }
 

@@ -411,6 +411,9 @@ fn do_exec(
     // would: the guest's close-on-exec fds, the vfork pipe, handled
     // dispositions, rseq, POSIX timers, the address space.
     if !c.k.threaded() && c.k.cfg.in_place_exec {
+        // Before anything the parent could notice (the close-on-exec fds
+        // closing): from now on its setpgid of this process is EACCES.
+        c.host.registry_mark_execed(c.k.id.pid);
         for (n, e) in c.k.fds.entries() {
             if e.cloexec
                 && let Ok(e) = c.k.fds.remove(n)

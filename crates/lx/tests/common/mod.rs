@@ -179,9 +179,11 @@ pub enum Fx {
     /// epoll.c, musl-gcc -static and gcc (dynamic glibc)
     EpollMusl,
     EpollGlibc,
+    /// patched.c, gcc (dynamic glibc: `mov eax, NR; syscall` wrappers)
+    Patched,
 }
 
-const N_FX: usize = 23;
+const N_FX: usize = 24;
 
 impl Fx {
     fn index(self) -> usize {
@@ -215,6 +217,7 @@ impl Fx {
             ExecStateGlibc => ("execstate.c", "execstate-glibc", How::GlibcStaticPie),
             EpollMusl => ("epoll.c", "epoll-musl", How::Musl),
             EpollGlibc => ("epoll.c", "epoll-glibc", How::GlibcDynamic),
+            Patched => ("patched.c", "patched-glibc", How::GlibcDynamic),
         }
     }
 }

@@ -1,0 +1,309 @@
+//! Syscall-site patching: a guest syscall site that traps often is
+//! rewritten to enter lx without a signal (see `crate::fast`).
+//!
+//! A site qualifies when its code is the common `mov eax, NR; syscall`
+//! (b8 NR32 0f 05: glibc's wrappers, ld.so, most of libc) for a number lx
+//! serves on the fast path, the byte before it is no instruction prefix,
+//! and the process is single-threaded (no other thread can be executing
+//! the bytes being changed). On the second trap from a site, lx replaces
+//! the 5-byte `mov` with a `jmp` to a stub of its own within 2 GiB:
+//!
+//! ```text
+//! stub: mov eax, NR ; lea rcx, [site + 7] ; jmp [fast entry]
+//! ```
+//!
+//! The `syscall` instruction itself stays: the fast path falls back to it
+//! (and so to the SIGSYS trap) whenever it cannot finish a call, and code
+//! that jumps straight to it still traps as before. Stubs live in 64 KiB
+//! areas lx maps near the code; a guest mapping, unmapping or changing
+//! memory over an area first gets every site that uses it restored. The
+//! code and stub bytes are written through /proc/self/mem (no change of
+//! the pages' protection). Patched code is guest-visible (a program reading
+//! its own text sees the `jmp`), as are the areas in /proc/self/maps.
+
+use crate::global::Global;
+use crate::sys::{self, call};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
+use lx_abi::syscalls::nr;
+use lx_kernel::layout::overlaps_lx;
+
+/// Set when the run allows patching (`--no-patch` clears it).
+static ENABLED: AtomicBool = AtomicBool::new(false);
+/// Set once the guest sets its own %gs base: the fast path needs %gs.
+static GUEST_GS: AtomicBool = AtomicBool::new(false);
+
+const AREA_SIZE: u64 = 64 * 1024;
+/// Each stub's size; the first slot of an area holds the entry address.
+const STUB: u64 = 32;
+/// Sites remembered for their trap count.
+const HITS: usize = 128;
+/// Most sites patched per image.
+const MAX_SITES: usize = 4096;
+
+struct Site {
+    addr: u64,
+    orig: [u8; 5],
+    area: u64,
+}
+
+struct State {
+    areas: Vec<(u64, u64)>, // (base, bytes used)
+    sites: Vec<Site>,
+    hits: [(u64, u8); HITS],
+    /// /proc/self/mem, opened by process `mem_pid`.
+    mem_fd: i32,
+    mem_pid: i32,
+}
+
+static STATE: Global<State> = Global::new();
+
+/// Turn patching on for this image (the launch description says).
+pub fn enable(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
+
+/// Has the guest taken %gs for itself?
+pub fn guest_owns_gs() -> bool {
+    GUEST_GS.load(Ordering::Relaxed)
+}
+
+/// Syscalls the fast path serves: ones whose handler needs neither the
+/// signal frame (FPU state, the trap's context) nor to replace the image,
+/// the thread or the signal mask in a way only a sigreturn can apply.
+pub fn fast_nr(n: u32) -> bool {
+    matches!(
+        n,
+        // read .. rt_sigprocmask (not rt_sigreturn)
+        0..=14
+            // ioctl .. dup2 (not pause)
+            | 16..=33
+            // nanosleep .. getsockopt (not clone, fork, vfork, execve, exit)
+            | 35..=55
+            // wait4 .. ptrace excluded .. capget
+            | 61..=100
+            | 102..=125
+            // rt_sigpending
+            | 127
+            // statfs fstatfs prctl gettid
+            | 137 | 138 | 157 | 186
+            // the xattr calls, tkill, time, futex
+            | 188..=202
+            // getdents64, clock_gettime, clock_getres, clock_nanosleep
+            | 217 | 228..=230
+            // openat .. faccessat (not pselect6, ppoll)
+            | 257..=269
+            // utimensat dup3 pipe2 prlimit64 renameat2 getrandom statx faccessat2
+            | 280 | 292 | 293 | 302 | 316 | 318 | 332 | 439
+    )
+}
+
+fn write_mem(st: &mut State, addr: u64, bytes: &[u8]) -> bool {
+    let pid = sys::getpid();
+    if st.mem_fd < 0 || st.mem_pid != pid {
+        if st.mem_fd >= 0 {
+            sys::close(st.mem_fd);
+        }
+        let path = b"/proc/self/mem\0";
+        st.mem_fd = match call(
+            nr::openat,
+            &[(-100i64) as u64, path.as_ptr() as u64, 0o2 | 0o2000000],
+        ) {
+            Ok(fd) => fd as i32,
+            Err(_) => -1,
+        };
+        st.mem_pid = pid;
+        if st.mem_fd < 0 {
+            return false;
+        }
+    }
+    call(
+        nr::pwrite64,
+        &[
+            st.mem_fd as u64,
+            bytes.as_ptr() as u64,
+            bytes.len() as u64,
+            addr,
+        ],
+    ) == Ok(bytes.len())
+}
+
+fn within_rel32(from_end: u64, to: u64) -> bool {
+    let d = to as i128 - from_end as i128;
+    d >= i32::MIN as i128 && d <= i32::MAX as i128
+}
+
+/// An area with room for one more stub, reachable from `site`.
+fn area_for(st: &mut State, site: u64) -> Option<(u64, u64)> {
+    let reach =
+        |base: u64| within_rel32(site + 5, base) && within_rel32(site + 5, base + AREA_SIZE);
+    if let Some(a) = st
+        .areas
+        .iter_mut()
+        .find(|(b, used)| reach(*b) && *used + STUB <= AREA_SIZE)
+    {
+        let at = a.0 + a.1;
+        a.1 += STUB;
+        return Some((a.0, at));
+    }
+    // A new area, below the code or else above it.
+    let page = site & !0xffff;
+    for hint in [
+        page.saturating_sub(0x1000_0000),
+        page.saturating_sub(0x4000_0000),
+        page + 0x1000_0000,
+        page + 0x4000_0000,
+    ] {
+        if hint < 0x1_0000 || overlaps_lx(hint, AREA_SIZE) {
+            continue;
+        }
+        // PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS, a hint only.
+        let Ok(base) = sys::mmap(hint, AREA_SIZE, 5, 0x02 | 0x20, -1, 0) else {
+            continue;
+        };
+        if !reach(base) || overlaps_lx(base, AREA_SIZE) {
+            let _ = sys::munmap(base, AREA_SIZE);
+            continue;
+        }
+        let entry = crate::fast::entry_addr().to_le_bytes();
+        if !write_mem(st, base, &entry) {
+            let _ = sys::munmap(base, AREA_SIZE);
+            return None;
+        }
+        st.areas.push((base, 2 * STUB));
+        return Some((base, base + STUB));
+    }
+    None
+}
+
+/// A trap from `rip` (just past its `syscall`) for `nr` was served: count
+/// it, and patch the site at its second trap.
+pub fn consider(rip: u64, nr: u32, threaded: bool) {
+    if !ENABLED.load(Ordering::Relaxed) || threaded || guest_owns_gs() || !fast_nr(nr) {
+        return;
+    }
+    let site = rip.wrapping_sub(7);
+    if site < 0x1_0000 || overlaps_lx(site.saturating_sub(1), 8) {
+        return;
+    }
+    let mut code = [0u8; 8];
+    if crate::usercopy::copy_from_guest(&mut code, site - 1).is_err() {
+        return;
+    }
+    let prefix = code[0];
+    let is_prefix = matches!(prefix, 0x40..=0x4f | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3)
+        || matches!(prefix, 0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65);
+    if code[1] != 0xb8
+        || u32::from_le_bytes([code[2], code[3], code[4], code[5]]) != nr
+        || code[6..8] != [0x0f, 0x05]
+        || is_prefix
+    {
+        return;
+    }
+    STATE.with(|s| {
+        let st = s.get_or_insert_with(|| State {
+            areas: Vec::new(),
+            sites: Vec::new(),
+            hits: [(0, 0); HITS],
+            mem_fd: -1,
+            mem_pid: 0,
+        });
+        let slot = (site as usize >> 1) % HITS;
+        if st.hits[slot].0 != site {
+            st.hits[slot] = (site, 1);
+            return;
+        }
+        st.hits[slot].0 = 0;
+        if st.sites.len() >= MAX_SITES || st.sites.iter().any(|x| x.addr == site) {
+            return;
+        }
+        let Some((area, stub)) = area_for(st, site) else {
+            return;
+        };
+        // mov eax, NR ; lea rcx, [rip + (site + 7 - (stub + 12))] ;
+        // jmp [rip + (area - (stub + 18))]
+        let mut b = [0xccu8; STUB as usize];
+        b[0] = 0xb8;
+        b[1..5].copy_from_slice(&nr.to_le_bytes());
+        b[5..8].copy_from_slice(&[0x48, 0x8d, 0x0d]);
+        let back = (site + 7).wrapping_sub(stub + 12) as i64 as i32;
+        b[8..12].copy_from_slice(&back.to_le_bytes());
+        b[12..14].copy_from_slice(&[0xff, 0x25]);
+        let ent = area.wrapping_sub(stub + 18) as i64 as i32;
+        b[14..18].copy_from_slice(&ent.to_le_bytes());
+        if !write_mem(st, stub, &b) {
+            return;
+        }
+        let mut j = [0xe9u8, 0, 0, 0, 0];
+        let rel = stub.wrapping_sub(site + 5) as i64 as i32;
+        j[1..5].copy_from_slice(&rel.to_le_bytes());
+        let mut orig = [0u8; 5];
+        orig.copy_from_slice(&code[1..6]);
+        if write_mem(st, site, &j) {
+            st.sites.push(Site {
+                addr: site,
+                orig,
+                area,
+            });
+        }
+    });
+}
+
+/// Put back every site whose stub lies in an area overlapping
+/// `[addr, addr+len)` (all sites when `len` is 0), and unmap those areas.
+fn restore(addr: u64, len: u64) {
+    STATE.with(|s| {
+        let Some(st) = s.as_mut() else { return };
+        let hit =
+            |base: u64| len == 0 || (base < addr.saturating_add(len) && addr < base + AREA_SIZE);
+        if !st.areas.iter().any(|(b, _)| hit(*b)) {
+            return;
+        }
+        let sites = core::mem::take(&mut st.sites);
+        let mut keep = Vec::new();
+        for x in sites {
+            if hit(x.area) {
+                let orig = x.orig;
+                let _ = write_mem(st, x.addr, &orig);
+            } else {
+                keep.push(x);
+            }
+        }
+        st.sites = keep;
+        let areas = core::mem::take(&mut st.areas);
+        for (b, used) in areas {
+            if hit(b) {
+                let _ = sys::munmap(b, AREA_SIZE);
+            } else {
+                st.areas.push((b, used));
+            }
+        }
+    });
+}
+
+/// The guest is about to map, unmap or change `[addr, addr+len)`: stub
+/// areas there go first (their sites are restored).
+pub fn guest_claims(addr: u64, len: u64) {
+    if len != 0 {
+        restore(addr, len);
+    }
+}
+
+/// The guest set its own %gs base: no fast path from now on.
+pub fn guest_took_gs() {
+    if !GUEST_GS.swap(true, Ordering::Relaxed) {
+        restore(0, 0);
+    }
+}
+
+/// An exec in place unmapped the guest (areas included): forget them.
+pub fn forget_all() {
+    STATE.with(|s| {
+        if let Some(st) = s.as_mut() {
+            st.areas.clear();
+            st.sites.clear();
+            st.hits = [(0, 0); HITS];
+        }
+    });
+    GUEST_GS.store(false, Ordering::Relaxed);
+}

@@ -1,0 +1,48 @@
+//! Syscall-site patching: glibc's hot `mov eax, NR; syscall` sites become
+//! direct calls of lx after their second trap. What the guest sees must not
+//! change: each case is compared with the same program run natively, with
+//! patching (the default) and without (--no-patch).
+
+mod common;
+
+use common::*;
+
+/// patched.c (dynamic glibc): results and errno from hot sites, a timer
+/// signal every millisecond while they run, clock_nanosleep interrupted
+/// (EINTR), readv on a pipe restarted under SA_RESTART and interrupted
+/// without it, a sigprocmask unblocking a pending signal (its handler runs
+/// before the call returns), a child and four threads using the patched
+/// sites, %gs 0 at start and the guest's own after ARCH_SET_GS.
+#[test]
+fn hot_syscall_sites_behave_as_natively() {
+    for opts in [&[][..], &["--no-patch"][..]] {
+        let (_, lx) = assert_same(&Case::new(fixture(Fx::Patched)).lx_opts(opts.iter().copied()));
+        assert!(
+            lx.stdout_str().contains("handled by the unblock: 1"),
+            "{opts:?}: {}",
+            lx.dump()
+        );
+    }
+}
+
+/// The mechanism itself: after a few calls, getppid's `mov eax, 110` has
+/// become lx's `jmp` (e9); with --no-patch (and natively) it stays (b8).
+#[test]
+fn patching_rewrites_hot_sites_unless_disabled() {
+    let fx = fixture(Fx::Patched);
+    let site = |opts: &[&str]| {
+        let out = Case::new(&fx)
+            .args(["site"])
+            .lx_opts(opts.iter().copied())
+            .run_lx();
+        assert!(out.status.success(), "{}", out.dump());
+        out.stdout_str().trim().to_string()
+    };
+    assert_eq!(site(&[]), "e9");
+    assert_eq!(site(&["--no-patch"]), "b8");
+    let native = std::process::Command::new(&fx)
+        .arg("site")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&native.stdout).trim(), "b8");
+}
