@@ -2,19 +2,21 @@
 //! rewritten to enter lx without a signal (see `crate::fast`).
 //!
 //! A site qualifies when its code is the common `mov eax, NR; syscall`
-//! (b8 NR32 0f 05: glibc's wrappers, ld.so, most of libc) for a number lx
-//! serves on the fast path, the byte before it is no instruction prefix,
-//! and the process is single-threaded (no other thread can be executing
-//! the bytes being changed). On the second trap from a site, lx replaces
-//! the 5-byte `mov` with a `jmp` to a stub of its own within 2 GiB:
+//! (b8 NR32 0f 05: glibc's wrappers, ld.so, most of libc), possibly with
+//! moves into other registers in between (up to 14 bytes of them: musl's
+//! inline syscalls), for a number lx serves on the fast path, the byte before it
+//! is no instruction prefix, and the process is single-threaded (no other
+//! thread can be executing the bytes being changed). On the second trap
+//! from a site, lx replaces the 5-byte `mov` with a `jmp` to a stub of its
+//! own within 2 GiB:
 //!
 //! ```text
-//! stub: mov eax, NR ; lea rcx, [site + 7] ; jmp [fast entry]
+//! stub: mov eax, NR ; <the moves> ; lea rcx, [syscall + 2] ; jmp [fast entry]
 //! ```
 //!
-//! The `syscall` instruction itself stays: the fast path falls back to it
-//! (and so to the SIGSYS trap) whenever it cannot finish a call, and code
-//! that jumps straight to it still traps as before. Stubs live in 64 KiB
+//! The moves and the `syscall` instruction stay: the fast path falls back
+//! to the `syscall` (and so to the SIGSYS trap) whenever it cannot finish
+//! a call, and code that jumps to any of them behaves as before. Stubs live in 64 KiB
 //! areas lx maps near the code; a guest mapping, unmapping or changing
 //! memory over an area first gets every site that uses it restored. The
 //! code and stub bytes are written through /proc/self/mem (no change of
@@ -182,24 +184,21 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
     if !ENABLED.load(Ordering::Relaxed) || threaded || guest_owns_gs() || !fast_nr(nr) {
         return;
     }
-    let site = rip.wrapping_sub(7);
-    if site < 0x1_0000 || overlaps_lx(site.saturating_sub(1), 8) {
+    // The code before the `syscall` (at rip - 2): up to LOOK bytes.
+    const LOOK: u64 = 24;
+    let from = rip.wrapping_sub(LOOK);
+    if from < 0x1_0000 || overlaps_lx(from, LOOK) {
         return;
     }
-    let mut code = [0u8; 8];
-    if crate::usercopy::copy_from_guest(&mut code, site - 1).is_err() {
+    let mut code = [0u8; LOOK as usize];
+    if crate::usercopy::copy_from_guest(&mut code, from).is_err() {
         return;
     }
-    let prefix = code[0];
-    let is_prefix = matches!(prefix, 0x40..=0x4f | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3)
-        || matches!(prefix, 0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65);
-    if code[1] != 0xb8
-        || u32::from_le_bytes([code[2], code[3], code[4], code[5]]) != nr
-        || code[6..8] != [0x0f, 0x05]
-        || is_prefix
-    {
+    let Some((at, moves)) = find_site(&code, nr) else {
         return;
-    }
+    };
+    let site = from + at as u64;
+    let syscall_at = rip - 2;
     STATE.with(|s| {
         let st = s.get_or_insert_with(|| State {
             areas: Vec::new(),
@@ -220,17 +219,21 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         let Some((area, stub)) = area_for(st, site) else {
             return;
         };
-        // mov eax, NR ; lea rcx, [rip + (site + 7 - (stub + 12))] ;
-        // jmp [rip + (area - (stub + 18))]
+        // mov eax, NR ; <the moves> ; lea rcx, [syscall_at + 2] ;
+        // jmp [area]   (the entry address)
         let mut b = [0xccu8; STUB as usize];
         b[0] = 0xb8;
         b[1..5].copy_from_slice(&nr.to_le_bytes());
-        b[5..8].copy_from_slice(&[0x48, 0x8d, 0x0d]);
-        let back = (site + 7).wrapping_sub(stub + 12) as i64 as i32;
-        b[8..12].copy_from_slice(&back.to_le_bytes());
-        b[12..14].copy_from_slice(&[0xff, 0x25]);
-        let ent = area.wrapping_sub(stub + 18) as i64 as i32;
-        b[14..18].copy_from_slice(&ent.to_le_bytes());
+        let m = moves.len();
+        b[5..5 + m].copy_from_slice(moves);
+        let lea = 5 + m;
+        b[lea..lea + 3].copy_from_slice(&[0x48, 0x8d, 0x0d]);
+        let back = (syscall_at + 2).wrapping_sub(stub + lea as u64 + 7) as i64 as i32;
+        b[lea + 3..lea + 7].copy_from_slice(&back.to_le_bytes());
+        let jmp = lea + 7;
+        b[jmp..jmp + 2].copy_from_slice(&[0xff, 0x25]);
+        let ent = area.wrapping_sub(stub + jmp as u64 + 6) as i64 as i32;
+        b[jmp + 2..jmp + 6].copy_from_slice(&ent.to_le_bytes());
         if !write_mem(st, stub, &b) {
             return;
         }
@@ -238,7 +241,7 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         let rel = stub.wrapping_sub(site + 5) as i64 as i32;
         j[1..5].copy_from_slice(&rel.to_le_bytes());
         let mut orig = [0u8; 5];
-        orig.copy_from_slice(&code[1..6]);
+        orig.copy_from_slice(&code[at..at + 5]);
         if write_mem(st, site, &j) {
             st.sites.push(Site {
                 addr: site,
@@ -247,6 +250,69 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             });
         }
     });
+}
+
+/// Length of a move into a register other than rax at the start of `b`:
+/// `mov r, r` (89/8b, 32 or 64 bits), `movsxd r64, r32`, `mov r32, imm32`.
+fn reg_move(b: &[u8]) -> Option<usize> {
+    let (rex, rest) = match b.first()? {
+        r @ 0x40..=0x4f => (*r, b.get(1..)?),
+        _ => (0, b),
+    };
+    let op = *rest.first()?;
+    if (0xb8..=0xbf).contains(&op) && rex & 8 == 0 {
+        // mov r32, imm32 (REX.B selects r8d-r15d)
+        let dst = (op - 0xb8) | ((rex & 1) << 3);
+        rest.get(4)?;
+        return (dst != 0).then_some(if rex != 0 { 6 } else { 5 });
+    }
+    let modrm = *rest.get(1)?;
+    if !matches!(op, 0x89 | 0x8b | 0x63) || modrm & 0xc0 != 0xc0 || (op == 0x63 && rex & 8 == 0) {
+        return None;
+    }
+    let dst = if op == 0x89 {
+        (modrm & 7) | ((rex & 1) << 3)
+    } else {
+        ((modrm >> 3) & 7) | ((rex & 4) << 1)
+    };
+    (dst != 0).then_some(if rex != 0 { 3 } else { 2 })
+}
+
+/// In `code` (ending with a `syscall`), a `mov eax, NR` followed only by
+/// register moves up to the `syscall`, not preceded by a prefix byte:
+/// (its offset, the moves' bytes).
+fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
+    let end = code.len() - 2;
+    if code[end..] != [0x0f, 0x05] {
+        return None;
+    }
+    let prefix = |b: u8| {
+        matches!(b, 0x40..=0x4f | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3)
+            || matches!(b, 0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65)
+    };
+    // The nearest candidate first; the moves must fit the stub.
+    for at in (1..=end - 5).rev() {
+        if end - at > 5 + 14 {
+            break;
+        }
+        if code[at] != 0xb8
+            || u32::from_le_bytes([code[at + 1], code[at + 2], code[at + 3], code[at + 4]]) != nr
+            || prefix(code[at - 1])
+        {
+            continue;
+        }
+        let mut p = at + 5;
+        while p < end {
+            match reg_move(&code[p..end]) {
+                Some(n) => p += n,
+                None => break,
+            }
+        }
+        if p == end {
+            return Some((at, &code[at + 5..end]));
+        }
+    }
+    None
 }
 
 /// Put back every site whose stub lies in an area overlapping

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 
-/// patched.c (dynamic glibc): results and errno from hot sites, a timer
+/// patched.c (dynamic glibc and musl static): results and errno from hot sites, a timer
 /// signal every millisecond while they run, clock_nanosleep interrupted
 /// (EINTR), readv on a pipe restarted under SA_RESTART and interrupted
 /// without it, a sigprocmask unblocking a pending signal (its handler runs
@@ -15,13 +15,15 @@ use common::*;
 /// sites, %gs 0 at start and the guest's own after ARCH_SET_GS.
 #[test]
 fn hot_syscall_sites_behave_as_natively() {
-    for opts in [&[][..], &["--no-patch"][..]] {
-        let (_, lx) = assert_same(&Case::new(fixture(Fx::Patched)).lx_opts(opts.iter().copied()));
-        assert!(
-            lx.stdout_str().contains("handled by the unblock: 1"),
-            "{opts:?}: {}",
-            lx.dump()
-        );
+    for fx in [Fx::Patched, Fx::PatchedMusl] {
+        for opts in [&[][..], &["--no-patch"][..]] {
+            let (_, lx) = assert_same(&Case::new(fixture(fx)).lx_opts(opts.iter().copied()));
+            assert!(
+                lx.stdout_str().contains("handled by the unblock: 1"),
+                "{fx:?} {opts:?}: {}",
+                lx.dump()
+            );
+        }
     }
 }
 

@@ -179,11 +179,13 @@ pub enum Fx {
     /// epoll.c, musl-gcc -static and gcc (dynamic glibc)
     EpollMusl,
     EpollGlibc,
-    /// patched.c, gcc (dynamic glibc: `mov eax, NR; syscall` wrappers)
+    /// patched.c, gcc (dynamic glibc: `mov eax, NR; syscall` wrappers) and
+    /// musl-gcc -static (moves between the `mov eax` and the `syscall`)
     Patched,
+    PatchedMusl,
 }
 
-const N_FX: usize = 24;
+const N_FX: usize = 25;
 
 impl Fx {
     fn index(self) -> usize {
@@ -218,6 +220,7 @@ impl Fx {
             EpollMusl => ("epoll.c", "epoll-musl", How::Musl),
             EpollGlibc => ("epoll.c", "epoll-glibc", How::GlibcDynamic),
             Patched => ("patched.c", "patched-glibc", How::GlibcDynamic),
+            PatchedMusl => ("patched.c", "patched-musl", How::Musl),
         }
     }
 }
