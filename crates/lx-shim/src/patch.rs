@@ -6,7 +6,7 @@
 //! moves into other registers in between (up to 14 bytes of them: musl's
 //! inline syscalls), for a number lx serves on the fast path, the byte before it
 //! is no instruction prefix, and the process is single-threaded (no other
-//! thread can be executing the bytes being changed). On the second trap
+//! thread can be executing the bytes being changed). At the eighth trap
 //! from a site, lx replaces the 5-byte `mov` with a `jmp` to a stub of its
 //! own within 2 GiB:
 //!
@@ -40,6 +40,10 @@ const AREA_SIZE: u64 = 64 * 1024;
 const STUB: u64 = 32;
 /// Sites remembered for their trap count.
 const HITS: usize = 128;
+/// Traps from one site before it is patched: patching costs about as much
+/// as a few traps (the code page's copy-on-write, the stub), so sites a
+/// program uses only a few times (most of ld.so's) are left alone.
+const PATCH_AFTER: u8 = 8;
 /// Most sites patched per image.
 const MAX_SITES: usize = 4096;
 
@@ -179,7 +183,7 @@ fn area_for(st: &mut State, site: u64) -> Option<(u64, u64)> {
 }
 
 /// A trap from `rip` (just past its `syscall`) for `nr` was served: count
-/// it, and patch the site at its second trap.
+/// it, and patch the site at its eighth trap.
 pub fn consider(rip: u64, nr: u32, threaded: bool) {
     if !ENABLED.load(Ordering::Relaxed) || threaded || guest_owns_gs() || !fast_nr(nr) {
         return;
@@ -212,7 +216,11 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             st.hits[slot] = (site, 1);
             return;
         }
-        st.hits[slot].0 = 0;
+        st.hits[slot].1 += 1;
+        if st.hits[slot].1 < PATCH_AFTER {
+            return;
+        }
+        st.hits[slot] = (0, 0);
         if st.sites.len() >= MAX_SITES || st.sites.iter().any(|x| x.addr == site) {
             return;
         }
