@@ -112,8 +112,9 @@ pub unsafe extern "C" fn lx_fast_entry() -> ! {
         "4:",
         ".globl lx_fast_recheck",
         "lx_fast_recheck:",
-        "mov rsp, gs:[0]",
-        "sub rsp, 192",
+        // (Never with rsp above the frame: a signal there would land on it.)
+        "mov rcx, gs:[0]",
+        "lea rsp, [rcx - 192]",
         "cld",
         "mov rdi, rsp",
         "call {recheck}",
@@ -221,13 +222,13 @@ extern "C" fn fast_recheck(regs: &mut Regs) {
     };
     t.kernel.with(|k| {
         let Some(k) = k.as_mut() else { return };
-        if regs.rax == u64::from(LX_REDELIVER) && fa.stash_valid == 1 {
-            // Already on its way to the trap, which delivers everything.
-            return;
-        }
         let mask = k.host_sigmask();
         for si in signals::take_queued(t) {
             k.sig.make_pending(si);
+        }
+        if regs.rax == u64::from(LX_REDELIVER) && fa.stash_valid == 1 {
+            // Already on its way to the trap, which delivers everything.
+            return;
         }
         if k.has_deliverable() {
             fa.stash_rax = regs.rax;
@@ -248,4 +249,23 @@ pub fn take_stash() -> Option<(u64, u64)> {
     }
     fa.stash_valid = 0;
     Some((fa.stash_rax, fa.stash_rip))
+}
+
+/// A signal caught the guest on its way to the redelivery trap (at the
+/// site's `syscall` with `LX_REDELIVER` in rax): finish the call here
+/// instead (its result and return address into `regs`). True if so.
+pub fn finish_stashed(regs: &mut Regs) -> bool {
+    let Some(fa) = area() else {
+        return false;
+    };
+    if fa.stash_valid != 1
+        || regs.rax != u64::from(LX_REDELIVER)
+        || regs.rip != fa.site_ret.wrapping_sub(2)
+    {
+        return false;
+    }
+    fa.stash_valid = 0;
+    regs.rax = fa.stash_rax;
+    regs.rip = fa.stash_rip;
+    true
 }

@@ -50,6 +50,8 @@ const MAX_SITES: usize = 4096;
 struct Site {
     addr: u64,
     orig: [u8; 5],
+    /// The `jmp` lx wrote (restored only while it is still there).
+    jmp: [u8; 5],
     area: u64,
 }
 
@@ -194,14 +196,25 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
     if from < 0x1_0000 || overlaps_lx(from, LOOK) {
         return;
     }
-    let mut code = [0u8; LOOK as usize];
-    if crate::usercopy::copy_from_guest(&mut code, from).is_err() {
-        return;
-    }
-    let Some((at, moves)) = find_site(&code, nr) else {
+    let mut buf = [0u8; LOOK as usize];
+    // (The page before may be unmapped: then only this page's bytes.)
+    let skip = if crate::usercopy::copy_from_guest(&mut buf, from).is_ok() {
+        0
+    } else {
+        let page = (rip - 2) & !0xfff;
+        let skip = page.saturating_sub(from) as usize;
+        if skip >= buf.len()
+            || crate::usercopy::copy_from_guest(&mut buf[skip..], from + skip as u64).is_err()
+        {
+            return;
+        }
+        skip
+    };
+    let code = &buf[skip..];
+    let Some((at, moves)) = find_site(code, nr) else {
         return;
     };
-    let site = from + at as u64;
+    let site = from + (skip + at) as u64;
     let syscall_at = rip - 2;
     STATE.with(|s| {
         let st = s.get_or_insert_with(|| State {
@@ -221,7 +234,10 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             return;
         }
         st.hits[slot] = (0, 0);
-        if st.sites.len() >= MAX_SITES || st.sites.iter().any(|x| x.addr == site) {
+        if st.sites.len() >= MAX_SITES
+            || st.sites.iter().any(|x| x.addr == site)
+            || !private_mapping(site)
+        {
             return;
         }
         let Some((area, stub)) = area_for(st, site) else {
@@ -254,6 +270,7 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             st.sites.push(Site {
                 addr: site,
                 orig,
+                jmp: j,
                 area,
             });
         }
@@ -286,10 +303,92 @@ fn reg_move(b: &[u8]) -> Option<usize> {
     (dst != 0).then_some(if rex != 0 { 3 } else { 2 })
 }
 
+/// Is `addr` in a private mapping (a write there, through /proc/self/mem,
+/// stays in this process: in a shared one it would reach the file or the
+/// other mappings of it)?
+fn private_mapping(addr: u64) -> bool {
+    let path = b"/proc/self/maps\0";
+    let Ok(fd) = call(
+        nr::openat,
+        &[(-100i64) as u64, path.as_ptr() as u64, 0o2000000],
+    ) else {
+        return false;
+    };
+    let fd = fd as i32;
+    let mut buf = alloc::vec![0u8; 64 * 1024];
+    let mut len = 0;
+    while len < buf.len() {
+        match sys::pread(fd, &mut buf[len..], len as u64) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => len += n,
+        }
+    }
+    sys::close(fd);
+    let hex = |s: &[u8]| {
+        s.iter().try_fold(0u64, |v, &c| {
+            let d = (c as char).to_digit(16)?;
+            Some(v << 4 | u64::from(d))
+        })
+    };
+    for line in buf[..len].split(|&b| b == b'\n') {
+        let mut f = line.split(|&b| b == b' ');
+        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let mut ends = range.split(|&b| b == b'-');
+        let (Some(lo), Some(hi)) = (ends.next().and_then(hex), ends.next().and_then(hex)) else {
+            continue;
+        };
+        if (lo..hi).contains(&addr) {
+            return perms.get(3) == Some(&b'p');
+        }
+    }
+    false
+}
+
+/// Could the `mov eax, NR` found at `at` be the tail of an instruction
+/// that starts before it (its 0xb8 a displacement byte, NR its imm32:
+/// `mov dword [rsp-0x48], NR`, `cmp dword [rbp-0x48], NR` ...)? Such an
+/// instruction ending exactly where the candidate's immediate ends makes
+/// the site ambiguous.
+fn imm32_tail(code: &[u8], at: usize) -> bool {
+    let end = at + 5;
+    (1..=8.min(at)).any(|k| {
+        let mut p = at - k;
+        if (0x40..=0x4f).contains(&code[p]) {
+            p += 1;
+        }
+        let Some(&op) = code.get(p) else {
+            return false;
+        };
+        if !matches!(op, 0x69 | 0x81 | 0xc7 | 0xf7) {
+            return false;
+        }
+        let Some(&modrm) = code.get(p + 1) else {
+            return false;
+        };
+        let (md, rm) = (modrm >> 6, modrm & 7);
+        let sib = usize::from(md != 3 && rm == 4);
+        let disp = match md {
+            1 => 1,
+            2 => 4,
+            0 if rm == 5 => 4,
+            0 if rm == 4 => code
+                .get(p + 2)
+                .map_or(0, |&s| if s & 7 == 5 { 4 } else { 0 }),
+            _ => 0,
+        };
+        p + 2 + sib + disp + 4 == end
+    })
+}
+
 /// In `code` (ending with a `syscall`), a `mov eax, NR` followed only by
-/// register moves up to the `syscall`, not preceded by a prefix byte:
-/// (its offset, the moves' bytes).
+/// register moves up to the `syscall`, not preceded by a prefix byte nor
+/// possibly part of an earlier instruction: (its offset, the moves' bytes).
 fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
+    if code.len() < 8 {
+        return None;
+    }
     let end = code.len() - 2;
     if code[end..] != [0x0f, 0x05] {
         return None;
@@ -306,6 +405,7 @@ fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
         if code[at] != 0xb8
             || u32::from_le_bytes([code[at + 1], code[at + 2], code[at + 3], code[at + 4]]) != nr
             || prefix(code[at - 1])
+            || imm32_tail(code, at)
         {
             continue;
         }
@@ -323,22 +423,30 @@ fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
     None
 }
 
-/// Put back every site whose stub lies in an area overlapping
-/// `[addr, addr+len)` (all sites when `len` is 0), and unmap those areas.
+/// Put back every site that lies in `[addr, addr+len)` or whose stub lies
+/// in an area overlapping it (every site when `len` is 0), and unmap those
+/// areas. A site whose bytes are no longer lx's `jmp` (the guest replaced
+/// that code) is only forgotten.
 fn restore(addr: u64, len: u64) {
     STATE.with(|s| {
         let Some(st) = s.as_mut() else { return };
-        let hit =
-            |base: u64| len == 0 || (base < addr.saturating_add(len) && addr < base + AREA_SIZE);
-        if !st.areas.iter().any(|(b, _)| hit(*b)) {
+        let end = addr.saturating_add(len);
+        let hit = |base: u64| len == 0 || (base < end && addr < base + AREA_SIZE);
+        let inside = |site: u64| len == 0 || (site < end && addr < site + 5);
+        if !st.areas.iter().any(|(b, _)| hit(*b)) && !st.sites.iter().any(|x| inside(x.addr)) {
             return;
         }
         let sites = core::mem::take(&mut st.sites);
         let mut keep = Vec::new();
         for x in sites {
-            if hit(x.area) {
-                let orig = x.orig;
-                let _ = write_mem(st, x.addr, &orig);
+            if hit(x.area) || inside(x.addr) {
+                let mut now = [0u8; 5];
+                let ours =
+                    crate::usercopy::copy_from_guest(&mut now, x.addr).is_ok() && now == x.jmp;
+                if ours {
+                    let orig = x.orig;
+                    let _ = write_mem(st, x.addr, &orig);
+                }
             } else {
                 keep.push(x);
             }
@@ -355,8 +463,10 @@ fn restore(addr: u64, len: u64) {
     });
 }
 
-/// The guest is about to map, unmap or change `[addr, addr+len)`: stub
-/// areas there go first (their sites are restored).
+/// The guest is about to map, unmap, move or change `[addr, addr+len)`:
+/// patched sites there are put back (moved code would carry a `jmp` that
+/// no longer reaches its stub), and stub areas there go (their sites are
+/// put back).
 pub fn guest_claims(addr: u64, len: u64) {
     if len != 0 {
         restore(addr, len);

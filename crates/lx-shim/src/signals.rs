@@ -253,13 +253,18 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
     let site = regs.rip;
     t.kernel.with(|k| {
         let Some(k) = k.as_mut() else { return };
-        match (nr, crate::fast::take_stash()) {
-            // A call the fast path served, back to deliver signals.
-            (crate::fast::LX_REDELIVER, Some((rax, rip))) => {
+        // A call the fast path served, back to deliver signals.
+        let stash = if nr == crate::fast::LX_REDELIVER {
+            crate::fast::take_stash()
+        } else {
+            None
+        };
+        match stash {
+            Some((rax, rip)) => {
                 regs.rax = rax;
                 regs.rip = rip;
             }
-            _ => {
+            None => {
                 k.syscall(&SHIM_HOST, regs, fp, nr);
                 crate::patch::consider(site, nr, k.threaded());
             }
@@ -294,6 +299,13 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
     }
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let mut si = unsafe { *info };
+    let mut rip = rip;
+    if si.si_signo == 5 && si.si_code > 0 && rip == crate::fast::entry_addr() {
+        // The guest single-steps into a patched call: the step ends, as
+        // natively, before its `syscall`, which then traps the slow way.
+        regs.rip = regs.rcx.wrapping_sub(2);
+        rip = regs.rip;
+    }
     let fault = matches!(si.si_signo as u32, SIGSEGV | SIGBUS | 4 | 5 | 8); // + SIGILL, SIGTRAP, SIGFPE
     if fault && in_lx(rip) && si.si_code > 0 {
         // A fault in lx itself: a bug, not the guest's doing.
@@ -334,6 +346,17 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
         let Some(k) = k.as_mut() else { return };
         if si.si_code <= 0 && si.pid() == SHIM_HOST.pid() {
             si.set_uid(k.id.uid);
+        }
+        if crate::fast::finish_stashed(regs) {
+            // The interrupted fast-path call ends here, with everything
+            // its redelivery trap would have delivered.
+            k.sig.make_pending(si);
+            if let SignalOutcome::Fatal(s) = k.deliver_pending(&SHIM_HOST, regs, fp) {
+                lx_kernel::Host::die_by_signal(&SHIM_HOST, s);
+            }
+            k.end_syscall(regs);
+            uc.set_sigmask(k.host_sigmask());
+            return;
         }
         match k.deliver_signal(&SHIM_HOST, regs, fp, &si) {
             SignalOutcome::Fatal(s) => lx_kernel::Host::die_by_signal(&SHIM_HOST, s),

@@ -48,3 +48,20 @@ fn patching_rewrites_hot_sites_unless_disabled() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&native.stdout).trim(), "b8");
 }
+
+/// patchedge.c: what a review of the fast path found, each compared with
+/// native: every register a `syscall` keeps, kept while another process
+/// sends signals non-stop; a store whose bytes end like `mov eax, 39;
+/// syscall` is not patched; code with a hot site moved by mremap, and new
+/// code written over a hot site, run as written; a hot site in a shared
+/// file mapping never writes the file; flock waiting for a lock is
+/// restarted under SA_RESTART; single-stepping over a hot call.
+#[test]
+fn patching_edges_behave_as_natively() {
+    let (_, lx) = assert_same(&Case::new(fixture(Fx::PatchEdge)));
+    assert!(
+        lx.stdout_str().contains("file unchanged: 1"),
+        "{}",
+        lx.dump()
+    );
+}

@@ -412,10 +412,17 @@ pub fn sys_readahead(c: &mut Ctx<'_>, fd: i32, off: i64, count: u64) -> SysResul
     on_fd(c, nr::readahead, fd, [off as u64, count, 0, 0, 0])
 }
 /// flock(2): host locks, so every process of the run and the host agree.
+/// Waiting for a lock is interruptible (restarted under SA_RESTART).
 pub fn sys_flock(c: &mut Ctx<'_>, fd: i32, op: i32) -> SysResult {
+    const LOCK_NB: i32 = 4;
     let h = c.k.fds.get(fd)?.file.fd;
-    c.host
-        .syscall(nr::flock, [h as u64, op as u32 as u64, 0, 0, 0, 0])
+    let args = [h as u64, op as u32 as u64, 0, 0, 0, 0];
+    if op & LOCK_NB != 0 {
+        return c.host.syscall(nr::flock, args);
+    }
+    crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+        c.host.syscall(nr::flock, args)
+    })
 }
 
 /// sendfile(2): the offset (if any) is copied through lx.

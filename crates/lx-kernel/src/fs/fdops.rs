@@ -103,7 +103,19 @@ pub fn sys_fcntl(c: &mut Ctx<'_>, fd: i32, cmd: i32, arg: u64) -> SysResult {
             let h = c.k.fds.host_fd(fd)?;
             c.host.set_status_flags(h, arg as u32).map(|()| 0)
         }
-        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
+        F_SETLKW | F_OFD_SETLKW => {
+            // Waiting for a record lock is interruptible (restarted under
+            // SA_RESTART).
+            let h = c.k.fds.host_fd(fd)?;
+            user::slice(arg, FLOCK_SIZE)?;
+            crate::signal::blocking(c, crate::signal::Restart::IfSaRestart, |c| {
+                c.host.syscall(
+                    lx_abi::syscalls::nr::fcntl,
+                    [h as u64, cmd as u32 as u64, arg, 0, 0, 0],
+                )
+            })
+        }
+        F_GETLK | F_SETLK | F_OFD_GETLK | F_OFD_SETLK => {
             let h = c.k.fds.host_fd(fd)?;
             user::slice(arg, FLOCK_SIZE)?;
             c.host.fcntl(h, cmd, arg)

@@ -183,9 +183,11 @@ pub enum Fx {
     /// musl-gcc -static (moves between the `mov eax` and the `syscall`)
     Patched,
     PatchedMusl,
+    /// patchedge.c, gcc (dynamic glibc): the edges of patching
+    PatchEdge,
 }
 
-const N_FX: usize = 25;
+const N_FX: usize = 26;
 
 impl Fx {
     fn index(self) -> usize {
@@ -221,6 +223,7 @@ impl Fx {
             EpollGlibc => ("epoll.c", "epoll-glibc", How::GlibcDynamic),
             Patched => ("patched.c", "patched-glibc", How::GlibcDynamic),
             PatchedMusl => ("patched.c", "patched-musl", How::Musl),
+            PatchEdge => ("patchedge.c", "patchedge-glibc", How::GlibcDynamic),
         }
     }
 }
