@@ -6,7 +6,7 @@
 //! moves into other registers in between (up to 14 bytes of them: musl's
 //! inline syscalls), for a number lx serves on the fast path, the byte before it
 //! is no instruction prefix, and the process is single-threaded (no other
-//! thread can be executing the bytes being changed). At the eighth trap
+//! thread can be executing the bytes being changed). At the 24th trap
 //! from a site, lx replaces the 5-byte `mov` with a `jmp` to a stub of its
 //! own within 2 GiB:
 //!
@@ -41,9 +41,10 @@ const STUB: u64 = 32;
 /// Sites remembered for their trap count.
 const HITS: usize = 128;
 /// Traps from one site before it is patched: patching costs about as much
-/// as a few traps (the code page's copy-on-write, the stub), so sites a
-/// program uses only a few times (most of ld.so's) are left alone.
-const PATCH_AFTER: u8 = 8;
+/// as a few dozen traps (a look at /proc/self/maps, the code page's
+/// copy-on-write, the stub area), so sites a program uses only a few times
+/// (ld.so's, a short program's) are left alone.
+const PATCH_AFTER: u8 = 24;
 /// Most sites patched per image.
 const MAX_SITES: usize = 4096;
 
@@ -185,7 +186,7 @@ fn area_for(st: &mut State, site: u64) -> Option<(u64, u64)> {
 }
 
 /// A trap from `rip` (just past its `syscall`) for `nr` was served: count
-/// it, and patch the site at its eighth trap.
+/// it, and patch the site at its 24th trap.
 pub fn consider(rip: u64, nr: u32, threaded: bool) {
     if !ENABLED.load(Ordering::Relaxed) || threaded || guest_owns_gs() || !fast_nr(nr) {
         return;
@@ -315,35 +316,44 @@ fn private_mapping(addr: u64) -> bool {
         return false;
     };
     let fd = fd as i32;
-    let mut buf = alloc::vec![0u8; 64 * 1024];
-    let mut len = 0;
-    while len < buf.len() {
-        match sys::pread(fd, &mut buf[len..], len as u64) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => len += n,
-        }
-    }
-    sys::close(fd);
     let hex = |s: &[u8]| {
         s.iter().try_fold(0u64, |v, &c| {
             let d = (c as char).to_digit(16)?;
             Some(v << 4 | u64::from(d))
         })
     };
-    for line in buf[..len].split(|&b| b == b'\n') {
-        let mut f = line.split(|&b| b == b' ');
-        let (Some(range), Some(perms)) = (f.next(), f.next()) else {
-            continue;
+    // Line by line through a small buffer (a large one costs its pages).
+    let mut buf = [0u8; 2048];
+    let (mut have, mut off) = (0usize, 0u64);
+    let mut found = None;
+    'read: loop {
+        let n = match sys::pread(fd, &mut buf[have..], off) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
         };
-        let mut ends = range.split(|&b| b == b'-');
-        let (Some(lo), Some(hi)) = (ends.next().and_then(hex), ends.next().and_then(hex)) else {
-            continue;
-        };
-        if (lo..hi).contains(&addr) {
-            return perms.get(3) == Some(&b'p');
+        off += n as u64;
+        have += n;
+        while let Some(nl) = buf[..have].iter().position(|&b| b == b'\n') {
+            let line = &buf[..nl];
+            let mut f = line.split(|&b| b == b' ');
+            if let (Some(range), Some(perms)) = (f.next(), f.next()) {
+                let mut ends = range.split(|&b| b == b'-');
+                if let (Some(lo), Some(hi)) = (ends.next().and_then(hex), ends.next().and_then(hex))
+                    && (lo..hi).contains(&addr)
+                {
+                    found = Some(perms.get(3) == Some(&b'p'));
+                    break 'read;
+                }
+            }
+            buf.copy_within(nl + 1..have, 0);
+            have -= nl + 1;
+        }
+        if have == buf.len() {
+            break; // a line longer than the buffer: give up
         }
     }
-    false
+    sys::close(fd);
+    found.unwrap_or(false)
 }
 
 /// Could the `mov eax, NR` found at `at` be the tail of an instruction

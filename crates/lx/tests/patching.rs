@@ -1,5 +1,5 @@
 //! Syscall-site patching: glibc's hot `mov eax, NR; syscall` sites become
-//! direct calls of lx after their eighth trap. What the guest sees must not
+//! direct calls of lx after their 24th trap. What the guest sees must not
 //! change: each case is compared with the same program run natively, with
 //! patching (the default) and without (--no-patch).
 
