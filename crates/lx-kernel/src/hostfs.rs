@@ -154,7 +154,8 @@ pub fn lstat_at(h: &dyn Host, dirfd: HostFd, path: &[u8]) -> Result<Stat, Errno>
 /// readlinkat(2).
 pub fn readlink_at(h: &dyn Host, dirfd: HostFd, path: &[u8]) -> Result<Vec<u8>, Errno> {
     let path = cpath(path);
-    let mut buf = vec![0u8; 4096];
+    // On the stack: a page of heap per lookup through a symlink costs more.
+    let mut buf = [0u8; 4096];
     let n = h.syscall(
         nr::readlinkat,
         [
@@ -166,8 +167,7 @@ pub fn readlink_at(h: &dyn Host, dirfd: HostFd, path: &[u8]) -> Result<Vec<u8>, 
             0,
         ],
     )?;
-    buf.truncate(n);
-    Ok(buf)
+    Ok(buf[..n.min(buf.len())].to_vec())
 }
 
 /// getdents64(2) into lx's buffer.

@@ -112,7 +112,7 @@ fn open_head(k: &mut Kernel, h: &dyn Host, f: &Found) -> Result<(HostFd, Vec<u8>
     let fd = file.fd;
     let r = (|| {
         let st = h.fstat(fd)?;
-        let mut head = vec![0u8; 4096.min(st.st_size.max(0) as usize)];
+        let mut head = vec![0u8; HEAD.min(st.st_size.max(0) as usize)];
         let n = hostfs::pread_buf(h, fd, &mut head, 0)?;
         head.truncate(n);
         Ok((head, st.st_size as u64))
@@ -140,13 +140,17 @@ fn parse_elf(h: &dyn Host, fd: HostFd, head: &[u8], size: u64) -> Result<ElfImag
     elf::parse(head, &phdrs, size)
 }
 
+/// Bytes read from the start of a program: the ELF header and (almost
+/// always) its program headers, or a `#!` line (Linux reads 256).
+const HEAD: usize = 1024;
+
 /// The exec an earlier image prepared (its files open as `p` says): read
 /// the ELF headers again, nothing is looked up.
 pub fn reopen(h: &dyn Host, p: &crate::config::Prepared, execfn: &[u8]) -> Result<Exec, ExecError> {
     let image = |fd: HostFd, path: &[u8]| -> Result<Image, ExecError> {
         let shown = path;
         let st = h.fstat(fd).map_err(|e| err(e, shown, e.message(), 126))?;
-        let mut head = vec![0u8; 4096.min(st.st_size.max(0) as usize)];
+        let mut head = vec![0u8; HEAD.min(st.st_size.max(0) as usize)];
         let n =
             hostfs::pread_buf(h, fd, &mut head, 0).map_err(|e| err(e, shown, e.message(), 126))?;
         head.truncate(n);
