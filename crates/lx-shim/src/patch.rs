@@ -4,11 +4,13 @@
 //! A site qualifies when its code is the common `mov eax, NR; syscall`
 //! (b8 NR32 0f 05: glibc's wrappers, ld.so, most of libc), possibly with
 //! moves into other registers in between (up to 14 bytes of them: musl's
-//! inline syscalls), for a number lx serves on the fast path, the byte before it
-//! is no instruction prefix, and the process is single-threaded (no other
-//! thread can be executing the bytes being changed). At the 24th trap
-//! from a site, lx replaces the 5-byte `mov` with a `jmp` to a stub of its
-//! own within 2 GiB:
+//! inline syscalls), for a number lx serves on the fast path; when the
+//! byte before it is no instruction prefix and the bytes cannot be the
+//! tail of an earlier instruction with an imm32; when the code lies in a
+//! private mapping; and while the process is single-threaded (no other
+//! thread can be executing the bytes being changed). At the 24th trap from
+//! a site, lx replaces the 5-byte `mov` with a `jmp` to a stub of its own
+//! within 2 GiB:
 //!
 //! ```text
 //! stub: mov eax, NR ; <the moves> ; lea rcx, [syscall + 2] ; jmp [fast entry]
@@ -16,12 +18,13 @@
 //!
 //! The moves and the `syscall` instruction stay: the fast path falls back
 //! to the `syscall` (and so to the SIGSYS trap) whenever it cannot finish
-//! a call, and code that jumps to any of them behaves as before. Stubs live in 64 KiB
-//! areas lx maps near the code; a guest mapping, unmapping or changing
-//! memory over an area first gets every site that uses it restored. The
-//! code and stub bytes are written through /proc/self/mem (no change of
-//! the pages' protection). Patched code is guest-visible (a program reading
-//! its own text sees the `jmp`), as are the areas in /proc/self/maps.
+//! a call, and code that jumps to any of them behaves as before. Stubs
+//! live in 64 KiB areas lx maps near the code; a guest mapping, unmapping,
+//! moving or changing memory over a site or an area first gets the sites
+//! concerned put back. The code and stub bytes are written through
+//! /proc/self/mem (no change of the pages' protection). Patched code is
+//! guest-visible (a program reading its own text sees the `jmp`), as are
+//! the areas in /proc/self/maps.
 
 use crate::global::Global;
 use crate::sys::{self, call};
