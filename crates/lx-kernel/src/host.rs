@@ -78,6 +78,9 @@ pub trait Host {
     /// itself: lx's own code there (patched-site stubs) moves out of the
     /// way first.
     fn guest_claims(&self, addr: u64, len: u64);
+    /// lx's own mappings in the guest's address range (the stub areas of
+    /// patched syscall sites): /proc/self/maps does not show them.
+    fn patch_areas(&self) -> alloc::vec::Vec<(u64, u64)>;
     fn mprotect(&self, addr: u64, len: u64, prot: u32) -> Result<(), Errno>;
     fn mremap(
         &self,

@@ -95,6 +95,9 @@ impl Host for TestHost {
         Ok(if addr == 0 { 0x7f00_0000_0000 } else { addr })
     }
     fn guest_claims(&self, _: u64, _: u64) {}
+    fn patch_areas(&self) -> alloc::vec::Vec<(u64, u64)> {
+        alloc::vec::Vec::new()
+    }
     fn munmap(&self, addr: u64, len: u64) -> Result<(), Errno> {
         self.unmaps.borrow_mut().push((addr, len));
         Ok(())

@@ -189,6 +189,9 @@ impl Host for ShimHost {
     fn guest_claims(&self, addr: u64, len: u64) {
         crate::patch::guest_claims(addr, len);
     }
+    fn patch_areas(&self) -> alloc::vec::Vec<(u64, u64)> {
+        crate::patch::areas()
+    }
     fn arch_prctl(&self, code: i32, arg: u64) -> Result<usize, Errno> {
         call(nr::arch_prctl, &[code as u64, arg])
     }

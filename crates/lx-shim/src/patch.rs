@@ -23,8 +23,8 @@
 //! moving or changing memory over a site or an area first gets the sites
 //! concerned put back. The code and stub bytes are written through
 //! /proc/self/mem (no change of the pages' protection). Patched code is
-//! guest-visible (a program reading its own text sees the `jmp`), as are
-//! the areas in /proc/self/maps.
+//! guest-visible (a program reading its own text sees the `jmp`); the
+//! areas are left out of the process's own /proc/self/maps.
 
 use crate::global::Global;
 use crate::sys::{self, call};
@@ -491,6 +491,15 @@ pub fn guest_took_gs() {
     if !GUEST_GS.swap(true, Ordering::Relaxed) {
         restore(0, 0);
     }
+}
+
+/// The stub areas: (start, end).
+pub fn areas() -> Vec<(u64, u64)> {
+    STATE.with(|s| {
+        s.as_ref()
+            .map(|st| st.areas.iter().map(|&(b, _)| (b, b + AREA_SIZE)).collect())
+            .unwrap_or_default()
+    })
 }
 
 /// An exec in place unmapped the guest (areas included): forget them.

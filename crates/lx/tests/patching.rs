@@ -55,7 +55,8 @@ fn patching_rewrites_hot_sites_unless_disabled() {
 /// syscall` is not patched; code with a hot site moved by mremap, and new
 /// code written over a hot site, run as written; a hot site in a shared
 /// file mapping never writes the file; flock waiting for a lock is
-/// restarted under SA_RESTART; single-stepping over a hot call.
+/// restarted under SA_RESTART; single-stepping over a hot call; no stub
+/// area in /proc/self/maps.
 #[test]
 fn patching_edges_behave_as_natively() {
     let (_, lx) = assert_same(&Case::new(fixture(Fx::PatchEdge)));

@@ -613,7 +613,7 @@ fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec
         }
         b"maps" | b"smaps" => {
             let host = read_host(h, host_path(dir.as_bytes(), name).as_slice())?;
-            filter_maps(k, h, &host)
+            filter_maps(k, &host, &[])
         }
         _ => read_host(h, host_path(dir.as_bytes(), name).as_slice())?,
     })
@@ -713,7 +713,7 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
         }
         b"maps" | b"smaps" => {
             let host = read_host(h, &host_path(b"/proc/self", name))?;
-            filter_maps(k, h, &host)
+            filter_maps(k, &host, &h.patch_areas())
         }
         b"mounts" => {
             let mut out = Vec::new();
@@ -806,8 +806,7 @@ fn hex(s: &[u8]) -> u64 {
 }
 
 /// /proc/self/maps without lx's window, with host paths shown as guest paths.
-fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8]) -> Vec<u8> {
-    let _ = h;
+fn filter_maps(k: &Kernel, host: &[u8], hidden: &[(u64, u64)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut skipping = false;
     for line in host.split_inclusive(|&b| b == b'\n') {
@@ -816,7 +815,8 @@ fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8]) -> Vec<u8> {
             first.contains(&b'-') && first.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-');
         if is_header {
             let start = hex(first.split(|&b| b == b'-').next().unwrap_or(b""));
-            skipping = (LX_BASE..LX_END).contains(&start);
+            skipping = (LX_BASE..LX_END).contains(&start)
+                || hidden.iter().any(|&(lo, hi)| (lo..hi).contains(&start));
             if skipping {
                 continue;
             }
