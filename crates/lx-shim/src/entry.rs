@@ -377,40 +377,6 @@ fn image_tail(
 static KEPT: Global<Vec<(u64, u64)>> = Global::new();
 
 fn kept_ranges(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
-    let path = b"/proc/self/maps\0";
-    let fd = call(
-        nr::openat,
-        &[(-100i64) as u64, path.as_ptr() as u64, 0o2000000],
-    )? as i32;
-    let mut buf = vec![0u8; 16 * 1024];
-    let mut len = 0usize;
-    loop {
-        if len == buf.len() {
-            buf.resize(len * 2, 0);
-        }
-        match call(
-            nr::read,
-            &[
-                fd as u64,
-                buf[len..].as_mut_ptr() as u64,
-                (buf.len() - len) as u64,
-            ],
-        ) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) => {
-                sys::close(fd);
-                return Err(e);
-            }
-        }
-    }
-    sys::close(fd);
-    let hex = |s: &[u8]| {
-        s.iter().try_fold(0u64, |v, &c| {
-            let d = (c as char).to_digit(16)?;
-            Some(v << 4 | u64::from(d))
-        })
-    };
     let mut rl = [0u64; 2];
     let limit = match call(
         nr::getrlimit,
@@ -420,19 +386,14 @@ fn kept_ranges(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
         Err(_) => 8 << 20,
     };
     let mut out = vec![(lx_kernel::layout::LX_BASE, LX_END)];
-    for line in buf[..len].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        let range = line.split(|&b| b == b' ').next().unwrap_or_default();
-        let mut ends = range.split(|&b| b == b'-');
-        let (Some(lo), Some(hi)) = (ends.next().and_then(hex), ends.next().and_then(hex)) else {
-            return Err(lx_abi::Errno::EINVAL);
-        };
-        let name = line.rsplit(|&b| b == b' ').next().unwrap_or_default();
-        if matches!(name, b"[vdso]" | b"[vvar]" | b"[vvar_vclock]") {
-            out.push((lo, hi));
-        } else if (lo..hi).contains(&stack_at) {
-            out.push((hi.saturating_sub(limit).min(lo), hi));
+    crate::maps::scan(|m| {
+        if matches!(m.name, b"[vdso]" | b"[vvar]" | b"[vvar_vclock]") {
+            out.push((m.lo, m.hi));
+        } else if (m.lo..m.hi).contains(&stack_at) {
+            out.push((m.hi.saturating_sub(limit).min(m.lo), m.hi));
         }
-    }
+        true
+    })?;
     out.sort_unstable();
     Ok(out)
 }

@@ -20,6 +20,7 @@ pub mod global;
 pub mod heap;
 pub mod host;
 pub mod loader;
+pub mod maps;
 pub mod mem;
 pub mod patch;
 pub mod robust;

@@ -311,52 +311,15 @@ fn reg_move(b: &[u8]) -> Option<usize> {
 /// stays in this process: in a shared one it would reach the file or the
 /// other mappings of it)?
 fn private_mapping(addr: u64) -> bool {
-    let path = b"/proc/self/maps\0";
-    let Ok(fd) = call(
-        nr::openat,
-        &[(-100i64) as u64, path.as_ptr() as u64, 0o2000000],
-    ) else {
-        return false;
-    };
-    let fd = fd as i32;
-    let hex = |s: &[u8]| {
-        s.iter().try_fold(0u64, |v, &c| {
-            let d = (c as char).to_digit(16)?;
-            Some(v << 4 | u64::from(d))
-        })
-    };
-    // Line by line through a small buffer (a large one costs its pages).
-    let mut buf = [0u8; 2048];
-    let (mut have, mut off) = (0usize, 0u64);
-    let mut found = None;
-    'read: loop {
-        let n = match sys::pread(fd, &mut buf[have..], off) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        off += n as u64;
-        have += n;
-        while let Some(nl) = buf[..have].iter().position(|&b| b == b'\n') {
-            let line = &buf[..nl];
-            let mut f = line.split(|&b| b == b' ');
-            if let (Some(range), Some(perms)) = (f.next(), f.next()) {
-                let mut ends = range.split(|&b| b == b'-');
-                if let (Some(lo), Some(hi)) = (ends.next().and_then(hex), ends.next().and_then(hex))
-                    && (lo..hi).contains(&addr)
-                {
-                    found = Some(perms.get(3) == Some(&b'p'));
-                    break 'read;
-                }
-            }
-            buf.copy_within(nl + 1..have, 0);
-            have -= nl + 1;
+    let mut private = false;
+    let _ = crate::maps::scan(|m| {
+        if (m.lo..m.hi).contains(&addr) {
+            private = m.perms.get(3) == Some(&b'p');
+            return false;
         }
-        if have == buf.len() {
-            break; // a line longer than the buffer: give up
-        }
-    }
-    sys::close(fd);
-    found.unwrap_or(false)
+        true
+    });
+    private
 }
 
 /// Could the `mov eax, NR` found at `at` be the tail of an instruction
