@@ -15,7 +15,6 @@ use crate::kernel::Kernel;
 use crate::layout::{LX_BASE, LX_END};
 use crate::proc::uname::{RELEASE, VERSION};
 use alloc::format;
-use alloc::vec;
 use alloc::vec::Vec;
 use lx_abi::Errno;
 use lx_abi::structs::{DT_CHR, DT_DIR, DT_LNK, DT_REG, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, Stat};
@@ -875,6 +874,5 @@ fn debug_syscalls(h: &dyn Host) -> Vec<u8> {
             );
         }
     }
-    let _ = vec![0u8; 0];
     out
 }
