@@ -228,16 +228,9 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             mem_fd: -1,
             mem_pid: 0,
         });
-        let slot = (site as usize >> 1) % HITS;
-        if st.hits[slot].0 != site {
-            st.hits[slot] = (site, 1);
+        if !count_hit(&mut st.hits, site) {
             return;
         }
-        st.hits[slot].1 += 1;
-        if st.hits[slot].1 < PATCH_AFTER {
-            return;
-        }
-        st.hits[slot] = (0, 0);
         if st.sites.len() >= MAX_SITES
             || st.sites.iter().any(|x| x.addr == site)
             || !private_mapping(site)
@@ -397,6 +390,37 @@ fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
         }
     }
     None
+}
+
+/// Count a trap from `site`; true when it has trapped `PATCH_AFTER` times
+/// (its count starts over). Sites hash to a run of 4 slots (glibc's wait4
+/// and sigprocmask sites shared one slot under a plain modulo and evicted
+/// each other forever); a new site takes a free slot or the one with the
+/// fewest traps.
+fn count_hit(hits: &mut [(u64, u8); HITS], site: u64) -> bool {
+    const WAYS: usize = 4;
+    let h = (site.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize % HITS;
+    let idx = |k: usize| (h + k) % HITS;
+    if let Some(i) = (0..WAYS).map(idx).find(|&i| hits[i].0 == site) {
+        hits[i].1 += 1;
+        if hits[i].1 >= PATCH_AFTER {
+            hits[i] = (0, 0);
+            return true;
+        }
+        return false;
+    }
+    let victim = (0..WAYS)
+        .map(idx)
+        .min_by_key(|&i| {
+            if hits[i].0 == 0 {
+                0
+            } else {
+                u16::from(hits[i].1) + 1
+            }
+        })
+        .unwrap_or(h);
+    hits[victim] = (site, 1);
+    false
 }
 
 /// Put back every site that lies in `[addr, addr+len)` or whose stub lies
