@@ -234,14 +234,7 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
         Ok(e) => e,
         Err(e) => die(&e.shown, format_args!("{}", e.msg), i32::from(e.status)),
     };
-    let loaded = match loader::load(&exec) {
-        Ok(l) => l,
-        Err(e) => die(
-            &exec.execfn,
-            format_args!("cannot load: {}", e.message()),
-            126,
-        ),
-    };
+    let loaded = load_or_die(&exec);
     // What the host's dispositions say the guest ignores (inherited from
     // whoever started lx).
     let mut ignored = 0u64;
@@ -300,6 +293,19 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     // SAFETY: the guest's image and stack are in place; this hands the CPU
     // to the guest with Linux's initial register state (all zero).
     unsafe { jump(guest_sp, loaded.entry) }
+}
+
+/// Map the prepared program, or end the process as a shell reports a
+/// program it cannot run (126).
+fn load_or_die(exec: &exec::Exec) -> loader::Loaded {
+    match loader::load(exec) {
+        Ok(l) => l,
+        Err(e) => die(
+            &exec.execfn,
+            format_args!("cannot load: {}", e.message()),
+            126,
+        ),
+    }
 }
 
 /// The initial stack pointer the host gave the shim and the host's auxv
@@ -509,14 +515,7 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
             i32::from(err.status),
         ),
     };
-    let loaded = match loader::load(&exec) {
-        Ok(l) => l,
-        Err(err) => die(
-            &exec.execfn,
-            format_args!("cannot load: {}", err.message()),
-            126,
-        ),
-    };
+    let loaded = load_or_die(&exec);
     kernel.set_initial_ignored(cfg.ignored);
     // Linux moves the whole stack at each exec; here it stays where the
     // host put it, and the start moves by a random 0-8 KiB (as Linux's

@@ -194,6 +194,21 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
     if !ENABLED.load(Ordering::Relaxed) || threaded || guest_owns_gs() || !fast_nr(nr) {
         return;
     }
+    // Count first (by the return address, one per `syscall` instruction):
+    // the code is read and decoded only when the site is due.
+    let due = STATE.with(|s| {
+        let st = s.get_or_insert_with(|| State {
+            areas: Vec::new(),
+            sites: Vec::new(),
+            hits: [(0, 0); HITS],
+            mem_fd: -1,
+            mem_pid: 0,
+        });
+        count_hit(&mut st.hits, rip)
+    });
+    if !due {
+        return;
+    }
     // The code before the `syscall` (at rip - 2): up to LOOK bytes.
     const LOOK: u64 = 24;
     let from = rip.wrapping_sub(LOOK);
@@ -221,16 +236,7 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
     let site = from + (skip + at) as u64;
     let syscall_at = rip - 2;
     STATE.with(|s| {
-        let st = s.get_or_insert_with(|| State {
-            areas: Vec::new(),
-            sites: Vec::new(),
-            hits: [(0, 0); HITS],
-            mem_fd: -1,
-            mem_pid: 0,
-        });
-        if !count_hit(&mut st.hits, site) {
-            return;
-        }
+        let Some(st) = s.as_mut() else { return };
         if st.sites.len() >= MAX_SITES
             || st.sites.iter().any(|x| x.addr == site)
             || !private_mapping(site)
@@ -392,16 +398,16 @@ fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
     None
 }
 
-/// Count a trap from `site`; true when it has trapped `PATCH_AFTER` times
-/// (its count starts over). Sites hash to a run of 4 slots (glibc's wait4
+/// Count a trap returning to `rip` (one per site); true when it has
+/// trapped `PATCH_AFTER` times (its count starts over). Sites hash to a run of 4 slots (glibc's wait4
 /// and sigprocmask sites shared one slot under a plain modulo and evicted
 /// each other forever); a new site takes a free slot or the one with the
 /// fewest traps.
-fn count_hit(hits: &mut [(u64, u8); HITS], site: u64) -> bool {
+fn count_hit(hits: &mut [(u64, u8); HITS], rip: u64) -> bool {
     const WAYS: usize = 4;
-    let h = (site.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize % HITS;
+    let h = (rip.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize % HITS;
     let idx = |k: usize| (h + k) % HITS;
-    if let Some(i) = (0..WAYS).map(idx).find(|&i| hits[i].0 == site) {
+    if let Some(i) = (0..WAYS).map(idx).find(|&i| hits[i].0 == rip) {
         hits[i].1 += 1;
         if hits[i].1 >= PATCH_AFTER {
             hits[i] = (0, 0);
@@ -419,7 +425,7 @@ fn count_hit(hits: &mut [(u64, u8); HITS], site: u64) -> bool {
             }
         })
         .unwrap_or(h);
-    hits[victim] = (site, 1);
+    hits[victim] = (rip, 1);
     false
 }
 

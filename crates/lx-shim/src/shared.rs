@@ -255,36 +255,25 @@ pub fn bump_fs_generation() -> u64 {
 /// Record the command line of registered `pid` (what other processes of
 /// the run see in /proc/PID/cmdline).
 pub fn registry_set_cmdline(pid: i32, cmdline: &[u8]) {
-    for i in 0..PROC_SLOTS {
-        if slot(i).is_some_and(|s| s.load(Ordering::Relaxed) == pid) {
-            let n = cmdline.len().min(PROC_CMDLINE);
-            let base = slot_base(i);
-            // SAFETY: the slot lies inside the mapped shared page and belongs
-            // to this process (its pid); readers tolerate a torn copy.
-            unsafe {
-                core::ptr::copy_nonoverlapping(cmdline.as_ptr(), (base + PROC_CMD) as *mut u8, n);
-                (*((base + 4) as *const AtomicI32)).store(n as i32, Ordering::Release);
-            }
-            return;
-        }
+    let Some(i) = slot_of(pid) else { return };
+    let n = cmdline.len().min(PROC_CMDLINE);
+    let base = slot_base(i);
+    // SAFETY: the slot lies inside the mapped shared page and belongs to
+    // this process (its pid); readers tolerate a torn copy.
+    unsafe {
+        core::ptr::copy_nonoverlapping(cmdline.as_ptr(), (base + PROC_CMD) as *mut u8, n);
+        (*((base + 4) as *const AtomicI32)).store(n as i32, Ordering::Release);
     }
 }
 
 /// The command line registered for `pid`.
 pub fn registry_cmdline(pid: i32) -> Option<alloc::vec::Vec<u8>> {
-    for i in 0..PROC_SLOTS {
-        if slot(i).is_some_and(|s| s.load(Ordering::Relaxed) == pid) {
-            let base = slot_base(i);
-            // SAFETY: as above, reading.
-            let n = unsafe { (*((base + 4) as *const AtomicI32)).load(Ordering::Acquire) } as usize;
-            let n = n.min(PROC_CMDLINE);
-            let mut v = alloc::vec![0u8; n];
-            // SAFETY: as above.
-            unsafe {
-                core::ptr::copy_nonoverlapping((base + PROC_CMD) as *const u8, v.as_mut_ptr(), n)
-            };
-            return Some(v);
-        }
-    }
-    None
+    let base = slot_base(slot_of(pid)?);
+    // SAFETY: as above, reading.
+    let n = unsafe { (*((base + 4) as *const AtomicI32)).load(Ordering::Acquire) } as usize;
+    let n = n.min(PROC_CMDLINE);
+    let mut v = alloc::vec![0u8; n];
+    // SAFETY: as above.
+    unsafe { core::ptr::copy_nonoverlapping((base + PROC_CMD) as *const u8, v.as_mut_ptr(), n) };
+    Some(v)
 }

@@ -36,7 +36,8 @@ fn enqueue(t: &thread::Block, si: &Siginfo) {
 
 /// Enter a blocking call: unblock what `mask` does not hold.
 pub fn begin_blocking(mask: u64) {
-    if let Some(t) = thread::current() {
+    let t = thread::current();
+    if let Some(t) = t {
         t.mask_touched.store(true, Ordering::Relaxed);
     }
     if mask != u64::MAX {
@@ -45,7 +46,7 @@ pub fn begin_blocking(mask: u64) {
     // From here the thread's host calls are interruptible (see
     // `sys::guest_call`); a signal arriving before this is queued anyway
     // (it interrupts lx's own code).
-    if let Some(t) = thread::current() {
+    if let Some(t) = t {
         let kept = if mask == u64::MAX {
             // The mask stays as it is (rt_sigsuspend switches it itself).
             let mut cur = 0u64;

@@ -9,7 +9,7 @@
 use crate::ctx::{Ctx, SysResult};
 use crate::fd::OpenFile;
 use crate::fs::open::install;
-use crate::fs::poll::{interruptible_wait, read_timeout, temporary_mask};
+use crate::fs::poll::{interruptible_wait, ms_timeout, read_timeout, temporary_mask};
 use crate::user;
 use lx_abi::Errno;
 use lx_abi::structs::Timespec;
@@ -91,13 +91,6 @@ fn wait(c: &mut Ctx<'_>, epfd: i32, events: u64, max: i32, timeout: Option<Times
     };
     interruptible_wait(c, timeout, |h| {
         h.syscall(nr::epoll_pwait2, [ep as u64, events, max as u64, tsp, 0, 8])
-    })
-}
-
-fn ms_timeout(ms: i32) -> Option<Timespec> {
-    (ms >= 0).then(|| Timespec {
-        tv_sec: i64::from(ms / 1000),
-        tv_nsec: i64::from(ms % 1000) * 1_000_000,
     })
 }
 

@@ -112,13 +112,17 @@ fn do_poll(c: &mut Ctx<'_>, fds: u64, nfds: u64, timeout: Option<Timespec>) -> S
     Ok(n + invalid)
 }
 
+/// A timeout in milliseconds (poll, epoll_wait): negative waits forever.
+pub fn ms_timeout(ms: i32) -> Option<Timespec> {
+    (ms >= 0).then(|| Timespec {
+        tv_sec: i64::from(ms / 1000),
+        tv_nsec: i64::from(ms % 1000) * 1_000_000,
+    })
+}
+
 /// poll(2): a negative timeout waits forever.
 pub fn sys_poll(c: &mut Ctx<'_>, fds: u64, nfds: u64, timeout_ms: i32) -> SysResult {
-    let t = (timeout_ms >= 0).then(|| Timespec {
-        tv_sec: i64::from(timeout_ms / 1000),
-        tv_nsec: i64::from(timeout_ms % 1000) * 1_000_000,
-    });
-    do_poll(c, fds, nfds, t)
+    do_poll(c, fds, nfds, ms_timeout(timeout_ms))
 }
 
 /// ppoll(2). The temporary signal mask is checked and applies to the wait
