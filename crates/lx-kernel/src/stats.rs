@@ -13,11 +13,16 @@ pub const ENOSYS_OFFSET: usize = SLOTS * SLOT_SIZE;
 /// Offset of the filesystem generation: bumped by every process that changes
 /// an overlay's upper layer, so other processes drop their cached listings.
 pub const FS_GEN_OFFSET: usize = ENOSYS_OFFSET + SLOTS / 8;
-/// Offset of the run's process registry: per slot, a host pid (i32, 0 when
-/// free), the length of its command line (u32) and the command line (NUL-
-/// separated, cut at `PROC_CMDLINE`). Every guest process registers itself;
-/// /proc lists them and kill reaches only them.
-pub const PROCS_OFFSET: usize = FS_GEN_OFFSET + 8;
+/// Offset of the run's process registry index: per registry slot, the host
+/// pid that holds it (i32; 0 when free, -1 while being claimed). The pids
+/// sit together in one page so a lookup or a claim reads 4 KiB, not the
+/// whole registry. Every guest process registers itself; /proc lists them
+/// and kill reaches only them.
+pub const PIDS_OFFSET: usize = (FS_GEN_OFFSET + 8).next_multiple_of(4096);
+/// Offset of the registry's slots: per slot (the pid's entry in the
+/// index), the length of its command line (u32 at 4), its start time, its
+/// flags and the command line (NUL-separated, cut at `PROC_CMDLINE`).
+pub const PROCS_OFFSET: usize = PIDS_OFFSET + PROC_SLOTS * 4;
 /// Registry slots.
 pub const PROC_SLOTS: usize = 1024;
 /// Bytes per registry slot.
@@ -39,7 +44,7 @@ pub const SHARED_SIZE: usize = PROCS_OFFSET + PROC_SLOTS * PROC_SLOT_SIZE;
 /// The pids in a copy of the shared page's registry.
 pub fn registry_pids(page: &[u8]) -> impl Iterator<Item = i32> + '_ {
     (0..PROC_SLOTS).filter_map(move |i| {
-        let at = PROCS_OFFSET + i * PROC_SLOT_SIZE;
+        let at = PIDS_OFFSET + i * 4;
         let b = page.get(at..at + 4)?;
         let pid = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         (pid > 0).then_some(pid)

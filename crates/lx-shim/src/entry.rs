@@ -12,7 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::arch::{asm, naked_asm};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use lx_abi::flags::auxv::*;
 use lx_abi::syscalls::nr;
 use lx_kernel::Kernel;
@@ -148,6 +148,9 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
     // the heap out of it.
     // SAFETY: only the address of the linker symbol is taken.
     let image_end = page_up(&raw const _end as u64);
+    if image_end > shared::SHARED_BASE {
+        fail("the shim image runs into its shared page");
+    }
     let noreserve = 0x02 | 0x20 | 0x4000 | 0x10_0000; // PRIVATE|ANON|NORESERVE|FIXED_NOREPLACE
     if sys::mmap(image_end, LX_END - image_end, 0, noreserve, -1, 0).is_err() {
         fail("cannot reserve lx's address window");
@@ -426,12 +429,33 @@ fn reset_fpu() {
     let mut fx = FxArea([0; 512]);
     fx.0[0..2].copy_from_slice(&0x037fu16.to_le_bytes()); // FCW
     fx.0[24..28].copy_from_slice(&0x1f80u32.to_le_bytes()); // MXCSR
-    let ecx: u32;
     // SAFETY: fxrstor64 reads 512 bytes from a 16-aligned area (this one
-    // is 64-aligned); cpuid leaf 1 only reads identification (rbx, which
-    // LLVM reserves, is saved around it).
+    // is 64-aligned).
+    unsafe { asm!("fxrstor64 [{}]", in(reg) fx.0.as_ptr(), options(nostack, readonly)) };
+    if avx_enabled() {
+        // SAFETY: AVX is enabled by the OS: vzeroupper clears the upper
+        // halves of the ymm registers and touches nothing else.
+        unsafe { asm!("vzeroupper", options(nostack, nomem)) };
+    }
+}
+
+/// AVX (cpuid leaf 1, ecx bit 28) enabled by the OS (OSXSAVE, bit 27).
+/// Asked once per run's process tree: cpuid is a VM exit under a
+/// hypervisor (~4 us on the VM lx is benchmarked on), and every exec in
+/// place resets the FPU.
+fn avx_enabled() -> bool {
+    // 0: not asked yet; 1: no; 2: yes. Inherited by forks and kept by
+    // execs in place.
+    static AVX: AtomicU8 = AtomicU8::new(0);
+    match AVX.load(Ordering::Relaxed) {
+        1 => return false,
+        2 => return true,
+        _ => {}
+    }
+    let ecx: u32;
+    // SAFETY: cpuid leaf 1 only reads identification (rbx, which LLVM
+    // reserves, is saved around it).
     unsafe {
-        asm!("fxrstor64 [{}]", in(reg) fx.0.as_ptr(), options(nostack, readonly));
         asm!(
             "mov {tmp}, rbx",
             "cpuid",
@@ -442,12 +466,10 @@ fn reset_fpu() {
             lateout("edx") _,
             options(nostack, nomem),
         );
-        // AVX (ecx bit 28) enabled by the OS (OSXSAVE, bit 27): clear the
-        // upper halves of the ymm registers too.
-        if ecx & (3 << 27) == 3 << 27 {
-            asm!("vzeroupper", options(nostack, nomem));
-        }
     }
+    let on = ecx & (3 << 27) == 3 << 27;
+    AVX.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+    on
 }
 
 /// Serve an exec inside this process (see `Host::exec_in_place`): unmap the

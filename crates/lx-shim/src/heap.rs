@@ -18,12 +18,15 @@ use linked_list_allocator::Heap;
 use lx_kernel::layout::LX_BASE;
 use spinning_top::{Spinlock, SpinlockGuard};
 
-/// Where the heap starts in lx's window.
-pub const HEAP_BASE: u64 = LX_BASE + 0x4000_0000;
-/// Heap size (address space; pages are committed on first touch).
-pub const HEAP_SIZE: u64 = 0x1_0000_0000;
-/// The first part of the heap holds the small-block classes.
-const SMALL_SIZE: u64 = 0x4000_0000;
+/// Where the heap starts in lx's window (its first GiB: see
+/// `crate::shared::SHARED_BASE`).
+pub const HEAP_BASE: u64 = LX_BASE + 0x0400_0000;
+/// Heap size (address space; pages are committed on first touch): 704 MiB,
+/// up to the thread slots.
+pub const HEAP_SIZE: u64 = 0x2c00_0000;
+/// The first part of the heap holds the small-block classes (192 MiB).
+const SMALL_SIZE: u64 = 0x0c00_0000;
+const _: () = assert!(HEAP_BASE + HEAP_SIZE <= crate::thread::SLOTS_BASE);
 
 /// Size classes: 16 << i bytes.
 const CLASSES: usize = 9;

@@ -6,12 +6,15 @@ use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use lx_kernel::layout::LX_BASE;
 use lx_kernel::stats::{ENOSYS_OFFSET, FS_GEN_OFFSET, SHARED_SIZE, SLOT_SIZE, SLOTS, SLOTS_OFFSET};
 use lx_kernel::stats::{
-    PROC_CMD, PROC_CMDLINE, PROC_EXECED, PROC_FLAGS, PROC_SLOT_SIZE, PROC_SLOTS, PROC_START,
-    PROCS_OFFSET,
+    PIDS_OFFSET, PROC_CMD, PROC_CMDLINE, PROC_EXECED, PROC_FLAGS, PROC_SLOT_SIZE, PROC_SLOTS,
+    PROC_START, PROCS_OFFSET,
 };
 
-/// Where the shared page is mapped in lx's window.
-pub const SHARED_BASE: u64 = LX_BASE + 0x3000_0000;
+/// Where the shared page is mapped in lx's window: in the window's first
+/// GiB with the image, the heap and the first thread slots, so a process
+/// needs one page-middle-directory page for lx (a fork copies each).
+pub const SHARED_BASE: u64 = LX_BASE + 0x0200_0000;
+const _: () = assert!(SHARED_SIZE as u64 <= 0x0200_0000);
 
 static MAPPED: AtomicU8 = AtomicU8::new(0);
 
@@ -27,15 +30,14 @@ pub fn init(fd: i32) {
     // The fd stays open (lx's own, never the guest's): execs pass it on.
 }
 
+/// Slot `i`'s pid word, in the registry's index.
 fn slot(i: usize) -> Option<&'static AtomicI32> {
     if MAPPED.load(Ordering::Relaxed) == 0 || i >= PROC_SLOTS {
         return None;
     }
-    // SAFETY: the registry lies inside the mapped shared page, 4-aligned,
+    // SAFETY: the index lies inside the mapped shared page, 4-aligned,
     // and is only accessed atomically.
-    Some(unsafe {
-        &*((SHARED_BASE as usize + PROCS_OFFSET + i * PROC_SLOT_SIZE) as *const AtomicI32)
-    })
+    Some(unsafe { &*((SHARED_BASE as usize + PIDS_OFFSET + i * 4) as *const AtomicI32) })
 }
 
 fn slot_base(i: usize) -> usize {

@@ -22,8 +22,9 @@ use lx_abi::syscalls::nr;
 use lx_kernel::layout::LX_BASE;
 use lx_kernel::{Kernel, Regs};
 
-/// Where the slots start in lx's window.
-pub const SLOTS_BASE: u64 = LX_BASE + 0x2_0000_0000;
+/// Where the slots start in lx's window (the first ones in its first GiB,
+/// with the image and the heap: see `crate::shared::SHARED_BASE`).
+pub const SLOTS_BASE: u64 = LX_BASE + 0x3000_0000;
 /// One slot: guard page, block, signal stack.
 pub const SLOT_SIZE: u64 = 1 << 20;
 /// Threads per process lx serves at once.
