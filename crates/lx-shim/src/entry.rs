@@ -12,7 +12,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::arch::{asm, naked_asm};
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use lx_abi::flags::auxv::*;
 use lx_abi::syscalls::nr;
 use lx_kernel::Kernel;
@@ -420,58 +420,6 @@ fn unmap_guest(kept: &[(u64, u64)]) {
     }
 }
 
-/// Reset the x87, SSE and AVX state to what a new program starts with.
-/// (The SIGSYS handler already runs with the init state the host gives a
-/// signal handler; this keeps the guarantee whatever lx's own code did.)
-fn reset_fpu() {
-    #[repr(C, align(64))]
-    struct FxArea([u8; 512]);
-    let mut fx = FxArea([0; 512]);
-    fx.0[0..2].copy_from_slice(&0x037fu16.to_le_bytes()); // FCW
-    fx.0[24..28].copy_from_slice(&0x1f80u32.to_le_bytes()); // MXCSR
-    // SAFETY: fxrstor64 reads 512 bytes from a 16-aligned area (this one
-    // is 64-aligned).
-    unsafe { asm!("fxrstor64 [{}]", in(reg) fx.0.as_ptr(), options(nostack, readonly)) };
-    if avx_enabled() {
-        // SAFETY: AVX is enabled by the OS: vzeroupper clears the upper
-        // halves of the ymm registers and touches nothing else.
-        unsafe { asm!("vzeroupper", options(nostack, nomem)) };
-    }
-}
-
-/// AVX (cpuid leaf 1, ecx bit 28) enabled by the OS (OSXSAVE, bit 27).
-/// Asked once per run's process tree: cpuid is a VM exit under a
-/// hypervisor (~4 us on the VM lx is benchmarked on), and every exec in
-/// place resets the FPU.
-fn avx_enabled() -> bool {
-    // 0: not asked yet; 1: no; 2: yes. Inherited by forks and kept by
-    // execs in place.
-    static AVX: AtomicU8 = AtomicU8::new(0);
-    match AVX.load(Ordering::Relaxed) {
-        1 => return false,
-        2 => return true,
-        _ => {}
-    }
-    let ecx: u32;
-    // SAFETY: cpuid leaf 1 only reads identification (rbx, which LLVM
-    // reserves, is saved around it).
-    unsafe {
-        asm!(
-            "mov {tmp}, rbx",
-            "cpuid",
-            "xchg {tmp}, rbx",
-            tmp = out(reg) _,
-            inlateout("eax") 1u32 => _,
-            inlateout("ecx") 0u32 => ecx,
-            lateout("edx") _,
-            options(nostack, nomem),
-        );
-    }
-    let on = ecx & (3 << 27) == 3 << 27;
-    AVX.store(if on { 2 } else { 1 }, Ordering::Relaxed);
-    on
-}
-
 /// Serve an exec inside this process (see `Host::exec_in_place`): unmap the
 /// guest, undo what a host exec undoes, map the prepared program, start
 /// it. Returns `e` only when nothing was changed yet.
@@ -521,7 +469,7 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
     scrub_stack(&kept, sp0);
     drop(kept);
 
-    let lx_kernel::host::InPlaceExec { cfg, vfs, .. } = e;
+    let lx_kernel::host::InPlaceExec { cfg, vfs, exec, .. } = e;
     crate::patch::enable(cfg.patch_syscalls);
     let mut kernel = Kernel::new(&cfg);
     kernel.vfs = vfs;
@@ -529,7 +477,11 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
     let Some(prepared) = &cfg.prepared else {
         fail("exec without a prepared program");
     };
-    let mut exec = match exec::reopen(&SHIM_HOST, prepared, &cfg.program) {
+    let reread = match exec {
+        Some(x) => Ok(x),
+        None => exec::reopen(&SHIM_HOST, prepared, &cfg.program),
+    };
+    let mut exec = match reread {
         Ok(x) => x,
         Err(err) => die(
             &err.shown,
@@ -557,7 +509,10 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
         nr::rt_sigprocmask,
         &[2, &host_mask as *const u64 as u64, 0, 8],
     );
-    reset_fpu();
+    // The FPU, SSE and AVX registers hold the initial state a new program
+    // gets: this runs in the SIGSYS handler, which the host enters with
+    // that state, and lx's own code never touches them (its target is
+    // soft-float).
     // SAFETY: the new image and its stack are in place.
     unsafe { jump(guest_sp, loaded.entry) }
 }

@@ -221,10 +221,17 @@ pub fn prepare(
         if first.is_none() {
             first = Some(f.path.clone());
         }
-        if let Err(e) = executable(k, h, &f) {
-            return Err(err(e, &shown, "Permission denied", 126));
+        // The execute permission is checked on the fd read from (one open
+        // instead of two); a file lx cannot read fails like one it may not
+        // execute (EACCES).
+        if !matches!(existing(&f), Ok(Node::Host { st, .. }) if st.st_mode & S_IFMT == S_IFREG) {
+            return Err(err(Errno::EACCES, &shown, "Permission denied", 126));
         }
         let (fd, head, size) = open_head(k, h, &f).map_err(|e| err(e, &shown, e.message(), 126))?;
+        if let Err(e) = hostfs::access_fd(h, fd, 1, 0) {
+            let _ = h.close(fd);
+            return Err(err(e, &shown, "Permission denied", 126));
+        }
         match elf::parse_shebang(&head) {
             Some(Ok(sb)) => {
                 let _ = h.close(fd);
@@ -409,7 +416,7 @@ fn do_exec(
     // Everything that can fail for the guest fails here, in the old image;
     // what the new image needs is in `cfg` (nothing else of this call
     // stays allocated: an exec in place never returns to free it).
-    let mut cfg = exec_config(c, dirfd, path, argv, envp, flags)?;
+    let (mut cfg, exec) = exec_config(c, dirfd, path, argv, envp, flags)?;
     // A single-threaded process execs in place: no host exec, no second
     // start of lx (see DESIGN.md). lx undoes itself what the host exec
     // would: the guest's close-on-exec fds, the vfork pipe, handled
@@ -440,6 +447,7 @@ fn do_exec(
             handled,
             rseq: c.k.rseq,
             timers: c.k.timers.clone(),
+            exec: Some(exec),
         };
         // Back only if it could not start: the host exec below does it all.
         let back = c.host.exec_in_place(e);
@@ -487,7 +495,7 @@ fn exec_config(
     argv: u64,
     envp: u64,
     flags: u32,
-) -> Result<crate::config::Config, Errno> {
+) -> Result<(crate::config::Config, Exec), Errno> {
     use crate::vfs::path::{join, visible};
     let p = crate::fs::common::path_arg(c, path)?;
     let mut total = 0;
@@ -514,7 +522,7 @@ fn exec_config(
             return Err(Errno::ELOOP);
         }
     }
-    let exec = prepare(c.k, c.host, &prog, args.clone(), None).map_err(|e| e.errno)?;
+    let mut exec = prepare(c.k, c.host, &prog, args.clone(), None).map_err(|e| e.errno)?;
     let k = &mut *c.k;
     let mut cfg = k.cfg.clone();
     // The new image resolves the program again: give it the file this one
@@ -592,5 +600,7 @@ fn exec_config(
     cfg.ignored = (1..=64u32)
         .filter(|&s| k.sig.actions[s as usize].handler == lx_abi::signal::SIG_IGN)
         .fold(0u64, |m, s| m | (1 << (s - 1)));
-    Ok(cfg)
+    // What `reopen` would make of `cfg.prepared` in the new image.
+    exec.execfn = cfg.program.clone();
+    Ok((cfg, exec))
 }

@@ -86,6 +86,8 @@ fn tree() -> (PathBuf, PathBuf) {
     symlink("../../../../etc/passwd", lower.join("etc/sub/up")).unwrap();
     symlink("loop2", lower.join("loop1")).unwrap();
     symlink("loop1", lower.join("loop2")).unwrap();
+    symlink("../sub", lower.join("etc/sub/dirlink")).unwrap();
+    symlink("../../link/sub/f", lower.join("etc/sub/chain")).unwrap();
     (lower, upper)
 }
 
@@ -116,6 +118,29 @@ fn resolution() {
     assert_eq!(
         path_of(&mut k, &h, "/etc/sub/up", f).unwrap(),
         "/etc/passwd"
+    );
+    // Symlinks met below plain directories (the fast path hands the walk
+    // the directories it already went through): in the middle, at the
+    // end, one leading to another, with a trailing slash.
+    assert_eq!(
+        path_of(&mut k, &h, "/etc/sub/dirlink/dirlink/f", f).unwrap(),
+        "/etc/sub/f"
+    );
+    assert_eq!(
+        path_of(&mut k, &h, "/etc/sub/chain", f).unwrap(),
+        "/etc/sub/f"
+    );
+    assert_eq!(
+        path_of(&mut k, &h, "/etc/sub/chain", How::NOFOLLOW).unwrap(),
+        "/etc/sub/chain"
+    );
+    assert_eq!(
+        path_of(&mut k, &h, "/etc/sub/dirlink/", How::NOFOLLOW).unwrap(),
+        "/etc/sub"
+    );
+    assert_eq!(
+        path_of(&mut k, &h, "/etc/sub/chain/", f),
+        Err(Errno::ENOTDIR)
     );
     assert_eq!(path_of(&mut k, &h, "/loop1", f), Err(Errno::ELOOP));
     assert_eq!(path_of(&mut k, &h, "/etc/passwd/", f), Err(Errno::ENOTDIR));

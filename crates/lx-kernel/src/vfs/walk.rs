@@ -223,6 +223,23 @@ fn components(path: &[u8]) -> Vec<Vec<u8>> {
     v
 }
 
+/// What the fast path made of the rest of a path.
+enum Fast {
+    /// The whole path.
+    Found(Found),
+    /// Nothing: the walk goes on one component at a time.
+    GiveUp,
+    /// The first `consumed` components (of the remaining ones, in order)
+    /// are directories of one layer and lead to `dir`; `node`: the next
+    /// component's node, when it was looked at.
+    Advance {
+        consumed: usize,
+        dir: Vec<u8>,
+        dir_here: Here,
+        node: Option<Node>,
+    },
+}
+
 impl Walker<'_> {
     fn vfs(&mut self) -> &mut Vfs {
         &mut self.k.vfs
@@ -247,13 +264,31 @@ impl Walker<'_> {
         let mut todo = components(path);
         let mut here: Option<Here> = None;
         let mut last_node: Option<Node> = None;
+        // The node of the next component, when the fast path looked at it.
+        let mut next: Option<Node> = None;
         loop {
             if here.is_none() {
                 here = Some(self.here(&cur)?);
             }
             let hs = here.ok_or(Errno::EIO)?;
-            if let Some(found) = self.fast(&cur, hs, &todo, how, trailing)? {
-                return Ok(found);
+            if next.is_none() {
+                match self.fast(&cur, hs, &todo, how, trailing)? {
+                    Fast::Found(found) => return Ok(found),
+                    Fast::GiveUp => {}
+                    Fast::Advance {
+                        consumed,
+                        dir,
+                        dir_here,
+                        node,
+                    } => {
+                        todo.truncate(todo.len() - consumed);
+                        cur = dir;
+                        here = Some(dir_here);
+                        last_node = None;
+                        next = node;
+                        continue;
+                    }
+                }
             }
             let Some(c) = todo.pop() else {
                 break;
@@ -282,7 +317,9 @@ impl Walker<'_> {
             if m != hs.mount && self.how.resolve & R_NO_XDEV != 0 {
                 return Err(Errno::EXDEV);
             }
-            let node = if m != hs.mount {
+            let node = if let Some(n) = next.take() {
+                Some(n)
+            } else if m != hs.mount {
                 // A mount point: the root of another mount.
                 self.mount_root(m)?
             } else {
@@ -508,7 +545,10 @@ impl Walker<'_> {
     /// The rest of the path in one go when it stays in one layer of one
     /// mount: directories come from the dirfd cache (one `openat` of one
     /// name each when cold), the last component is one `fstatat`. Gives up
-    /// (None) at a symlink, `.`/`..`, a mount point or an upper-layer entry.
+    /// at `.`/`..`, a mount point or an upper-layer entry; at a symlink it
+    /// hands back how far it got (the directories before it, and the
+    /// link's node when it is the last component), so the walk follows the
+    /// link from there instead of looking at every component again.
     fn fast(
         &mut self,
         cur: &[u8],
@@ -516,22 +556,22 @@ impl Walker<'_> {
         todo: &[Vec<u8>],
         how: How,
         trailing: bool,
-    ) -> Result<Option<Found>, Errno> {
+    ) -> Result<Fast, Errno> {
         if todo.is_empty()
             || todo
                 .iter()
                 .any(|c| c == b"." || c == b".." || c.len() > NAME_MAX)
         {
-            return Ok(None);
+            return Ok(Fast::GiveUp);
         }
         let m = hs.mount;
         let mount = &self.k.vfs.mounts[m];
         let MountKind::Host { upper, lower, .. } = &mount.kind else {
-            return Ok(None);
+            return Ok(Fast::GiveUp);
         };
         let (upper, lower) = (upper.is_some(), lower.is_some());
         if self.k.vfs.mount_on_path(cur, todo) {
-            return Ok(None);
+            return Ok(Fast::GiveUp);
         }
         let (_, dir_rel) = self.k.vfs.mount_of(cur).ok_or(Errno::ENOENT)?;
         let dir_rel = dir_rel.to_vec();
@@ -546,13 +586,36 @@ impl Walker<'_> {
                 let first = &todo[todo.len() - 1];
                 let ud = self.vfs().upper_dir(h, m, &dir_rel)?;
                 if ud.opaque || ud.entries.contains_key(first) || !hs.layers.lower {
-                    return Ok(None);
+                    return Ok(Fast::GiveUp);
                 }
                 false
             }
         };
         let mut rel = dir_rel;
         let n = todo.len();
+        let layers = Layers {
+            upper: is_upper,
+            lower: !is_upper,
+        };
+        // The walk can resume in the directory of the first `i` components.
+        let advance = |i: usize, node: Option<Node>| {
+            let mut dir = cur.to_vec();
+            for c in todo.iter().rev().take(i) {
+                if dir.last() != Some(&b'/') {
+                    dir.push(b'/');
+                }
+                dir.extend_from_slice(c);
+            }
+            if i == 0 && node.is_none() {
+                return Fast::GiveUp;
+            }
+            Fast::Advance {
+                consumed: i,
+                dir,
+                dir_here: Here { mount: m, layers },
+                node,
+            }
+        };
         for (i, c) in todo.iter().rev().enumerate() {
             if i + 1 == n {
                 break;
@@ -561,13 +624,14 @@ impl Walker<'_> {
             match self.vfs().dir_fd(h, m, is_upper, &rel) {
                 Ok(_) => {}
                 Err(e @ Errno::ENOENT) if !how.create => return Err(e),
-                Err(_) => return Ok(None),
+                // Not a directory (a symlink, say): resume before it.
+                Err(_) => return Ok(advance(i, None)),
             }
         }
         let last = &todo[0];
         let dfd = match self.vfs().dir_fd(h, m, is_upper, &rel) {
             Ok(fd) => fd,
-            Err(_) => return Ok(None),
+            Err(_) => return Ok(advance(n - 1, None)),
         };
         rel = join_rel(&rel, last);
         let mut path = cur.to_vec();
@@ -577,14 +641,10 @@ impl Walker<'_> {
             }
             path.extend_from_slice(c);
         }
-        let layers = Layers {
-            upper: is_upper,
-            lower: !is_upper,
-        };
         let mut statx = None;
         let looked = match how.last {
             Last::Locate if !how.follow && !trailing && !how.create => {
-                return Ok(Some(Found {
+                return Ok(Fast::Found(Found {
                     path,
                     mount: m,
                     rel,
@@ -608,7 +668,7 @@ impl Walker<'_> {
         let st = match looked {
             Ok(st) => st,
             Err(Errno::ENOENT) if how.create => {
-                return Ok(Some(Found {
+                return Ok(Fast::Found(Found {
                     path,
                     mount: m,
                     rel,
@@ -619,16 +679,21 @@ impl Walker<'_> {
                 }));
             }
             Err(e @ Errno::ENOENT) => return Err(e),
-            Err(_) => return Ok(None),
+            Err(_) => return Ok(Fast::GiveUp),
         };
         let kind = st.st_mode & S_IFMT;
         if kind == S_IFLNK && (how.follow || trailing) {
-            return Ok(None);
+            let node = Node::Host {
+                upper: is_upper,
+                st,
+                layers,
+            };
+            return Ok(advance(n - 1, Some(node)));
         }
         if trailing && kind != S_IFDIR {
             return Err(Errno::ENOTDIR);
         }
-        Ok(Some(Found {
+        Ok(Fast::Found(Found {
             path,
             mount: m,
             rel,
