@@ -242,7 +242,7 @@ pub struct InPlaceExec {
     pub rseq: Option<(u64, u32, u32)>,
     /// POSIX timers to delete.
     pub timers: alloc::vec::Vec<i32>,
-    /// The program as `cfg.prepared` describes it, already read (so the
-    /// exec need not read its headers again).
-    pub exec: Option<crate::proc::exec::Exec>,
+    /// The program `cfg.prepared` describes, opened and its headers read
+    /// (an exec in place maps it without reading them again).
+    pub exec: crate::proc::exec::Exec,
 }

@@ -431,7 +431,7 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
     let Some(kept) = KEPT.with(|k| k.clone()) else {
         return e;
     };
-    if sp0 == 0 || e.cfg.prepared.is_none() {
+    if sp0 == 0 {
         return e;
     }
 
@@ -469,26 +469,13 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
     scrub_stack(&kept, sp0);
     drop(kept);
 
-    let lx_kernel::host::InPlaceExec { cfg, vfs, exec, .. } = e;
+    let lx_kernel::host::InPlaceExec {
+        cfg, vfs, mut exec, ..
+    } = e;
     crate::patch::enable(cfg.patch_syscalls);
     let mut kernel = Kernel::new(&cfg);
     kernel.vfs = vfs;
     kernel.init_fs(&SHIM_HOST);
-    let Some(prepared) = &cfg.prepared else {
-        fail("exec without a prepared program");
-    };
-    let reread = match exec {
-        Some(x) => Ok(x),
-        None => exec::reopen(&SHIM_HOST, prepared, &cfg.program),
-    };
-    let mut exec = match reread {
-        Ok(x) => x,
-        Err(err) => die(
-            &err.shown,
-            format_args!("{}", err.msg),
-            i32::from(err.status),
-        ),
-    };
     let loaded = load_or_die(&exec);
     kernel.set_initial_ignored(cfg.ignored);
     // Linux moves the whole stack at each exec; here it stays where the

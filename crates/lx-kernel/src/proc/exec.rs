@@ -61,22 +61,21 @@ fn resolve(k: &mut Kernel, h: &dyn Host, p: &[u8]) -> Result<Found, Errno> {
     walk::resolve(k, h, AT_FDCWD, p, How::FOLLOW)
 }
 
-/// Can the guest execute `f` (a regular file with execute permission)?
-fn executable(k: &mut Kernel, h: &dyn Host, f: &Found) -> Result<(), Errno> {
-    let node = existing(f)?;
-    match node {
-        Node::Host { upper, st, .. } => {
-            if st.st_mode & S_IFMT != S_IFREG {
-                return Err(Errno::EACCES);
-            }
-            let layer = layer_fd(&k.vfs, f.mount, *upper)?;
-            let fd = hostfs::open_beneath(h, layer, &f.rel, 0o10000000, 0)?;
-            let r = hostfs::access_fd(h, fd, 1, 0);
-            let _ = h.close(fd);
-            r
-        }
+/// Is `f` a host regular file (the only kind lx executes)? Its layer.
+fn regular(f: &Found) -> Result<bool, Errno> {
+    match existing(f)? {
+        Node::Host { upper, st, .. } if st.st_mode & S_IFMT == S_IFREG => Ok(*upper),
         _ => Err(Errno::EACCES),
     }
+}
+
+/// Can the guest execute `f` (a regular file with execute permission)?
+fn executable(k: &mut Kernel, h: &dyn Host, f: &Found) -> Result<(), Errno> {
+    let layer = layer_fd(&k.vfs, f.mount, regular(f)?)?;
+    let fd = hostfs::open_beneath(h, layer, &f.rel, 0o10000000, 0)?;
+    let r = hostfs::access_fd(h, fd, 1, 0);
+    let _ = h.close(fd);
+    r
 }
 
 /// Find `prog` on the guest's PATH (empty entries mean "."), as execvp does.
@@ -224,8 +223,8 @@ pub fn prepare(
         // The execute permission is checked on the fd read from (one open
         // instead of two); a file lx cannot read fails like one it may not
         // execute (EACCES).
-        if !matches!(existing(&f), Ok(Node::Host { st, .. }) if st.st_mode & S_IFMT == S_IFREG) {
-            return Err(err(Errno::EACCES, &shown, "Permission denied", 126));
+        if let Err(e) = regular(&f) {
+            return Err(err(e, &shown, "Permission denied", 126));
         }
         let (fd, head, size) = open_head(k, h, &f).map_err(|e| err(e, &shown, e.message(), 126))?;
         if let Err(e) = hostfs::access_fd(h, fd, 1, 0) {
@@ -447,7 +446,7 @@ fn do_exec(
             handled,
             rseq: c.k.rseq,
             timers: c.k.timers.clone(),
-            exec: Some(exec),
+            exec,
         };
         // Back only if it could not start: the host exec below does it all.
         let back = c.host.exec_in_place(e);

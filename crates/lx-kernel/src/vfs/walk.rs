@@ -223,6 +223,18 @@ fn components(path: &[u8]) -> Vec<Vec<u8>> {
     v
 }
 
+/// Canonical directory `cur` with `comps` appended.
+fn below<'a>(cur: &[u8], comps: impl Iterator<Item = &'a Vec<u8>>) -> Vec<u8> {
+    let mut path = cur.to_vec();
+    for c in comps {
+        if path.last() != Some(&b'/') {
+            path.push(b'/');
+        }
+        path.extend_from_slice(c);
+    }
+    path
+}
+
 /// What the fast path made of the rest of a path.
 enum Fast {
     /// The whole path.
@@ -230,8 +242,8 @@ enum Fast {
     /// Nothing: the walk goes on one component at a time.
     GiveUp,
     /// The first `consumed` components (of the remaining ones, in order)
-    /// are directories of one layer and lead to `dir`; `node`: the next
-    /// component's node, when it was looked at.
+    /// are directories of one layer and lead to `dir`; the next one is
+    /// looked up the slow way (`node`: its node, when the fast path has it).
     Advance {
         consumed: usize,
         dir: Vec<u8>,
@@ -264,14 +276,15 @@ impl Walker<'_> {
         let mut todo = components(path);
         let mut here: Option<Here> = None;
         let mut last_node: Option<Node> = None;
-        // The node of the next component, when the fast path looked at it.
-        let mut next: Option<Node> = None;
+        // Set when the fast path stopped before the next component: that
+        // one is looked up the slow way (with its node, if it has it).
+        let mut resumed: Option<Option<Node>> = None;
         loop {
             if here.is_none() {
                 here = Some(self.here(&cur)?);
             }
             let hs = here.ok_or(Errno::EIO)?;
-            if next.is_none() {
+            if resumed.is_none() {
                 match self.fast(&cur, hs, &todo, how, trailing)? {
                     Fast::Found(found) => return Ok(found),
                     Fast::GiveUp => {}
@@ -285,7 +298,7 @@ impl Walker<'_> {
                         cur = dir;
                         here = Some(dir_here);
                         last_node = None;
-                        next = node;
+                        resumed = Some(node);
                         continue;
                     }
                 }
@@ -317,7 +330,7 @@ impl Walker<'_> {
             if m != hs.mount && self.how.resolve & R_NO_XDEV != 0 {
                 return Err(Errno::EXDEV);
             }
-            let node = if let Some(n) = next.take() {
+            let node = if let Some(n) = resumed.take().flatten() {
                 Some(n)
             } else if m != hs.mount {
                 // A mount point: the root of another mount.
@@ -599,19 +612,12 @@ impl Walker<'_> {
         };
         // The walk can resume in the directory of the first `i` components.
         let advance = |i: usize, node: Option<Node>| {
-            let mut dir = cur.to_vec();
-            for c in todo.iter().rev().take(i) {
-                if dir.last() != Some(&b'/') {
-                    dir.push(b'/');
-                }
-                dir.extend_from_slice(c);
-            }
             if i == 0 && node.is_none() {
                 return Fast::GiveUp;
             }
             Fast::Advance {
                 consumed: i,
-                dir,
+                dir: below(cur, todo.iter().rev().take(i)),
                 dir_here: Here { mount: m, layers },
                 node,
             }
@@ -634,13 +640,7 @@ impl Walker<'_> {
             Err(_) => return Ok(advance(n - 1, None)),
         };
         rel = join_rel(&rel, last);
-        let mut path = cur.to_vec();
-        for c in todo.iter().rev() {
-            if path.last() != Some(&b'/') {
-                path.push(b'/');
-            }
-            path.extend_from_slice(c);
-        }
+        let path = below(cur, todo.iter().rev());
         let mut statx = None;
         let looked = match how.last {
             Last::Locate if !how.follow && !trailing && !how.create => {
