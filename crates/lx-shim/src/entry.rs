@@ -31,6 +31,71 @@ static mut BOOT_STACK: BootStack = BootStack([0; BOOT_STACK_SIZE]);
 unsafe extern "C" {
     /// End of the shim image (defined by the linker).
     static _end: u8;
+    /// The shim's own ELF header, at the start of its first segment
+    /// (defined by the linker).
+    static __ehdr_start: u8;
+}
+
+/// Make a fork copy the page tables of the shim's file-backed segments.
+///
+/// Linux does not copy a private file mapping's page table entries at fork
+/// unless the mapping has had a copy-on-write page (`vma_needs_copy`): the
+/// child faults lx's code in again instead, ~9 faults of 16 pages each per
+/// forked child. Writing one byte of each segment (its own value, through a
+/// moment of PROT_WRITE for the read-only ones) gives every segment that
+/// state. Runs once per host process image, before anything else maps.
+fn share_image_page_tables() {
+    const PT_LOAD: u32 = 1;
+    const PF_X: u32 = 1;
+    const PF_W: u32 = 2;
+    const PF_R: u32 = 4;
+    let base = &raw const __ehdr_start as u64;
+    // SAFETY: the linker puts the ELF header at `__ehdr_start`, inside the
+    // first loaded segment, and its program headers are loaded with it
+    // (the PHDR entry); every field read is within them.
+    let (phoff, phnum) = unsafe {
+        (
+            core::ptr::read_unaligned((base + 32) as *const u64),
+            core::ptr::read_unaligned((base + 56) as *const u16),
+        )
+    };
+    for i in 0..u64::from(phnum) {
+        let ph = base + phoff + i * 56;
+        // SAFETY: within the loaded program header table (see above).
+        let (kind, flags, vaddr, filesz) = unsafe {
+            (
+                core::ptr::read_unaligned(ph as *const u32),
+                core::ptr::read_unaligned((ph + 4) as *const u32),
+                core::ptr::read_unaligned((ph + 16) as *const u64),
+                core::ptr::read_unaligned((ph + 32) as *const u64),
+            )
+        };
+        if kind != PT_LOAD || filesz == 0 {
+            continue;
+        }
+        let mut prot = 0;
+        for (f, p) in [(PF_R, 1), (PF_W, 2), (PF_X, 4)] {
+            if flags & f != 0 {
+                prot |= p;
+            }
+        }
+        // The whole segment: protecting part of it would split the mapping
+        // and the state would stay with the part.
+        let (start, len) = (page_down(vaddr), page_up(vaddr + filesz) - page_down(vaddr));
+        if flags & PF_W == 0 && sys::mprotect(start, len, prot | 2).is_err() {
+            continue;
+        }
+        // SAFETY: `vaddr` is the first byte of a loaded segment, mapped and
+        // (now) writable; writing back the byte it holds changes nothing,
+        // and nothing else runs in this process yet.
+        unsafe {
+            let p = vaddr as *mut u8;
+            p.write_volatile(p.read_volatile());
+        }
+        if flags & PF_W == 0 {
+            let _ = sys::mprotect(start, len, prot);
+        }
+    }
 }
 
 /// The ELF entry point: switch to the boot stack and call `shim_main` with
@@ -143,6 +208,8 @@ extern "C" fn shim_main(sp: *const u64) -> ! {
             8,
         ],
     );
+
+    share_image_page_tables();
 
     // Reserve lx's window so no guest mapping can land in it, then carve
     // the heap out of it.
