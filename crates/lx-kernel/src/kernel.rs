@@ -107,6 +107,10 @@ pub struct Kernel {
     /// of it this thread's copies reflect.
     pub shared: Arc<Shared>,
     seen: u64,
+    /// This thread's syscalls so far, and the last path lookup kept for
+    /// the next one (`fs::common::lookup`).
+    pub(crate) seq: u64,
+    pub(crate) memo: Option<crate::fs::common::Memo>,
 }
 
 impl Kernel {
@@ -180,6 +184,8 @@ impl Kernel {
             timers: Vec::new(),
             shared: Arc::new(Shared::default()),
             seen: 0,
+            seq: 0,
+            memo: None,
         }
     }
 
@@ -232,6 +238,8 @@ impl Kernel {
             timers: Vec::new(),
             shared: self.shared.clone(),
             seen: self.seen,
+            seq: 0,
+            memo: None,
         }
     }
 
@@ -360,6 +368,7 @@ impl Kernel {
     /// Serve the syscall `nr` trapped with `regs`; its result lands in `rax`
     /// (rt_sigreturn replaces every register).
     pub fn syscall(&mut self, host: &dyn Host, regs: &mut Regs, fpstate: &mut [u8], nr: u32) {
+        self.seq = self.seq.wrapping_add(1);
         self.refresh();
         if self.id.tid == 0 {
             // A new thread's first syscall.

@@ -153,13 +153,29 @@ with tempfile.TemporaryDirectory() as d:
     print("list", tryx(os.listxattr, f))
     print("list link itself", tryx(os.listxattr, l, follow_symlinks=False))
     print("missing", tryx(os.getxattr, f, "user.none"))
+    # A path looked up again by the next syscall (lx keeps the lookup for
+    # it when the caller needs only where the file is): through a link,
+    # the link itself, and a name that became a link in between.
+    os.lstat(l); print("lstat, get via link", tryx(os.getxattr, l, "user.lx"))
+    os.lstat(l); print("lstat, readlink", os.readlink(l))
+    os.lstat(l); print("lstat, list link itself", tryx(os.listxattr, l, follow_symlinks=False))
+    os.lstat(f); print("lstat, get", tryx(os.getxattr, f, "user.lx"))
+    g = os.path.join(d, "g"); open(g, "w").write("y")
+    os.lstat(g); os.unlink(g); os.symlink("f", g)
+    print("became a link, get", tryx(os.getxattr, g, "user.lx"))
     print("remove", tryx(os.removexattr, f, "user.lx"), tryx(os.listxattr, f))
 print("host file", tryx(os.getxattr, "/usr/bin/ls", "user.none"))
+os.lstat("/bin"); print("host link, get", tryx(os.getxattr, "/bin", "user.none"))
 print("host dir list", tryx(os.listxattr, "/usr/bin"))
 "#,
     );
     let (_, lx) = same("/usr/bin/python3", &[py.to_str().unwrap()]);
     assert!(lx.stdout_str().contains("get b'v1'"), "{}", lx.dump());
+    assert!(
+        lx.stdout_str().contains("became a link, get b'v1'"),
+        "{}",
+        lx.dump()
+    );
 }
 
 #[test]

@@ -516,7 +516,9 @@ impl XTarget {
 fn xattr_target(c: &mut Ctx<'_>, path: u64, follow: bool, write: bool) -> Result<XTarget, Errno> {
     let p = path_arg(c, path)?;
     let how = match (follow, write) {
-        (true, _) => How::FOLLOW,
+        // (Where the file is is all that is needed: see `lookup`.)
+        (true, false) => How::FOLLOW.with_last(Last::Locate),
+        (true, true) => How::FOLLOW,
         // The host's l*xattr call reports a missing file itself.
         (false, false) => How::NOFOLLOW.with_last(Last::Locate),
         (false, true) => How::NOFOLLOW,

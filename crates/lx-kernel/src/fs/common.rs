@@ -9,10 +9,11 @@ use crate::vfs::MountKind;
 use crate::vfs::overlay::Layers;
 use crate::vfs::path::split_rel;
 use crate::vfs::virt::{self, VNode};
-use crate::vfs::walk::{self, Found, How, Node, PATH_MAX, layer_fd};
+use crate::vfs::walk::{self, Found, How, Last, Node, PATH_MAX, layer_fd};
 use alloc::vec::Vec;
 use lx_abi::Errno;
-use lx_abi::structs::Stat;
+use lx_abi::flags::AT_FDCWD;
+use lx_abi::structs::{S_IFLNK, S_IFMT, Stat};
 
 /// Read a guest path argument (ENOENT for "", ENAMETOOLONG past PATH_MAX).
 pub fn path_arg(c: &Ctx<'_>, addr: u64) -> Result<Vec<u8>, Errno> {
@@ -24,8 +25,123 @@ pub fn path_arg(c: &Ctx<'_>, addr: u64) -> Result<Vec<u8>, Errno> {
 }
 
 /// Resolve `path` (already read) relative to `dirfd`.
+///
+/// A lookup that does not follow the last component and finds a host
+/// file is kept for the same thread's next syscall (`Memo`): `ls -l` asks
+/// statx, lgetxattr and getxattr (and readlink, for a symlink) of each
+/// name in a row, and all but the first need only where the file lives
+/// and whether it is a symlink, which the first found. Only callers that
+/// do not look at the node's stat (`Last::Locate`) are served from it, so
+/// no stat is ever stale; what another process changes between two
+/// syscalls is a race as it is on Linux, and a change of the run's
+/// filesystem generation drops the memo.
 pub fn lookup(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], how: How) -> Result<Found, Errno> {
-    walk::resolve(c.k, c.host, dirfd, path, how)
+    if how.last == Last::Locate
+        && !how.create
+        && how.resolve == 0
+        && let Some(f) = memo_hit(c, dirfd, path, how.follow)
+    {
+        return Ok(f);
+    }
+    let f = walk::resolve(c.k, c.host, dirfd, path, how)?;
+    remember(c, dirfd, path, how, &f);
+    Ok(f)
+}
+
+/// The last lookup of a thread (see `lookup`).
+pub struct Memo {
+    /// The syscall (`Kernel::seq`) it serves: the one after it was taken.
+    seq: u64,
+    fs_gen: u64,
+    dirfd: i32,
+    path: Vec<u8>,
+    /// Where the lookup started: the root for an absolute path, else the
+    /// working directory.
+    start: Vec<u8>,
+    path_found: Vec<u8>,
+    mount: usize,
+    rel: Vec<u8>,
+    upper: bool,
+    layers: Layers,
+    symlink: bool,
+}
+
+fn remember(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], how: How, f: &Found) {
+    let Some(Node::Host { upper, st, layers }) = &f.node else {
+        return;
+    };
+    if how.follow
+        || how.create
+        || how.resolve != 0
+        || dirfd != AT_FDCWD
+        || f.located_only
+        || f.trailing_slash
+        || path.is_empty()
+    {
+        return;
+    }
+    let k = &mut *c.k;
+    let start = if path[0] == b'/' { &k.root } else { &k.cwd };
+    let m = k.memo.get_or_insert_with(|| Memo {
+        seq: 0,
+        fs_gen: 0,
+        dirfd,
+        path: Vec::new(),
+        start: Vec::new(),
+        path_found: Vec::new(),
+        mount: 0,
+        rel: Vec::new(),
+        upper: false,
+        layers: Layers::default(),
+        symlink: false,
+    });
+    // (Reusing the buffers: this runs for every such lookup.)
+    m.seq = k.seq.wrapping_add(1);
+    m.fs_gen = c.host.fs_generation();
+    m.dirfd = dirfd;
+    m.path.clear();
+    m.path.extend_from_slice(path);
+    m.start.clear();
+    m.start.extend_from_slice(start);
+    m.path_found.clear();
+    m.path_found.extend_from_slice(&f.path);
+    m.mount = f.mount;
+    m.rel.clear();
+    m.rel.extend_from_slice(&f.rel);
+    m.upper = *upper;
+    m.layers = *layers;
+    m.symlink = st.st_mode & S_IFMT == S_IFLNK;
+}
+
+fn memo_hit(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], follow: bool) -> Option<Found> {
+    let k = &mut *c.k;
+    let m = k.memo.as_mut()?;
+    if m.seq != k.seq || m.dirfd != dirfd || m.path != path || (follow && m.symlink) {
+        return None;
+    }
+    let start = if path.first() == Some(&b'/') {
+        &k.root
+    } else {
+        &k.cwd
+    };
+    if m.start != *start || m.fs_gen != c.host.fs_generation() {
+        return None;
+    }
+    // Kept for the syscall after this one too.
+    m.seq = k.seq.wrapping_add(1);
+    Some(Found {
+        path: m.path_found.clone(),
+        mount: m.mount,
+        rel: m.rel.clone(),
+        node: Some(Node::Host {
+            upper: m.upper,
+            st: Stat::default(),
+            layers: m.layers,
+        }),
+        trailing_slash: false,
+        statx: None,
+        located_only: true,
+    })
 }
 
 /// Read and resolve a guest path argument.
