@@ -130,12 +130,10 @@ print(os.cpu_count() == len(os.sched_getaffinity(0)) or os.cpu_count())
 /// Extended attributes through paths (lx asks the host below a directory fd:
 /// getxattrat/listxattrat, or /proc/self/fd paths on older hosts): set,
 /// get, through a symlink and on the link itself, list, missing, remove,
-/// on a file the guest wrote (overlay upper layer) and on host files.
-#[test]
-fn extended_attributes() {
-    let py = script(
-        "xattr.py",
-        r#"
+/// on a file the guest wrote (overlay upper layer) and on host files; and
+/// right after another look at the same path (lx keeps a lookup for the
+/// next syscall), including a name that became a symlink in between.
+const XATTR_PY: &str = r#"
 import os, tempfile, errno
 def tryx(f, *a, **k):
     try:
@@ -163,16 +161,36 @@ with tempfile.TemporaryDirectory() as d:
     g = os.path.join(d, "g"); open(g, "w").write("y")
     os.lstat(g); os.unlink(g); os.symlink("f", g)
     print("became a link, get", tryx(os.getxattr, g, "user.lx"))
+    h = os.path.join(d, "h"); open(h, "w").write("z"); k = os.path.join(d, "k"); os.symlink("f", k)
+    os.lstat(h); os.rename(k, h); print("link renamed over it, get", tryx(os.getxattr, h, "user.lx"))
     print("remove", tryx(os.removexattr, f, "user.lx"), tryx(os.listxattr, f))
 print("host file", tryx(os.getxattr, "/usr/bin/ls", "user.none"))
 os.lstat("/bin"); print("host link, get", tryx(os.getxattr, "/bin", "user.none"))
 print("host dir list", tryx(os.listxattr, "/usr/bin"))
-"#,
-    );
+"#;
+
+#[test]
+fn extended_attributes() {
+    let py = script("xattr.py", XATTR_PY);
     let (_, lx) = same("/usr/bin/python3", &[py.to_str().unwrap()]);
     assert!(lx.stdout_str().contains("get b'v1'"), "{}", lx.dump());
     assert!(
         lx.stdout_str().contains("became a link, get b'v1'"),
+        "{}",
+        lx.dump()
+    );
+}
+
+/// The same with `--rw`, where writes reach the host directly instead of a
+/// per-run overlay.
+#[test]
+fn extended_attributes_written_through() {
+    let py = script("xattr-rw.py", XATTR_PY);
+    let native = run(Command::new("/usr/bin/python3").arg(&py), b"");
+    let lx = lx_out(&["--rw"], "/usr/bin/python3", &[py.to_str().unwrap()]);
+    assert_eq!(lx.stdout_str(), native.stdout_str(), "{}", lx.dump());
+    assert!(
+        lx.stdout_str().contains("link renamed over it, get b'v1'"),
         "{}",
         lx.dump()
     );

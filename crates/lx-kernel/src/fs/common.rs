@@ -30,11 +30,12 @@ pub fn path_arg(c: &Ctx<'_>, addr: u64) -> Result<Vec<u8>, Errno> {
 /// file is kept for the same thread's next syscall (`Memo`): `ls -l` asks
 /// statx, lgetxattr and getxattr (and readlink, for a symlink) of each
 /// name in a row, and all but the first need only where the file lives
-/// and whether it is a symlink, which the first found. Only callers that
-/// do not look at the node's stat (`Last::Locate`) are served from it, so
-/// no stat is ever stale; what another process changes between two
-/// syscalls is a race as it is on Linux, and a change of the run's
-/// filesystem generation drops the memo.
+/// and whether it is a symlink, which the first found. Only lookups of
+/// calls that change nothing are kept (`looks_only`), only for the next
+/// syscall, and only callers that do not look at the node's stat
+/// (`Last::Locate`) are served from it, so no stat is ever stale; what
+/// another thread or process changes between two syscalls is a race as it
+/// is on Linux, and a change of the run's filesystem generation drops it.
 pub fn lookup(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], how: How) -> Result<Found, Errno> {
     if how.last == Last::Locate
         && !how.create
@@ -66,11 +67,31 @@ pub struct Memo {
     symlink: bool,
 }
 
+/// Syscalls whose lookups are kept: those that only look (so nothing
+/// this thread did can have changed the path before its next syscall).
+fn looks_only(nr: u32) -> bool {
+    use lx_abi::syscalls::nr;
+    [
+        nr::stat,
+        nr::lstat,
+        nr::newfstatat,
+        nr::statx,
+        nr::readlink,
+        nr::readlinkat,
+        nr::getxattr,
+        nr::lgetxattr,
+        nr::listxattr,
+        nr::llistxattr,
+    ]
+    .contains(&nr)
+}
+
 fn remember(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], how: How, f: &Found) {
     let Some(Node::Host { upper, st, layers }) = &f.node else {
         return;
     };
-    if how.follow
+    if !looks_only(c.nr)
+        || how.follow
         || how.create
         || how.resolve != 0
         || dirfd != AT_FDCWD
