@@ -19,6 +19,9 @@ pub enum ElfError {
     NotElf,
     /// Shorter than its headers say.
     Truncated,
+    /// Shorter than the ELF header itself (Linux reads such a file as
+    /// zero-padded and finds no valid type: ENOEXEC, not EIO).
+    ShortHeader,
     /// ELFCLASS32.
     Class32,
     /// Big-endian.
@@ -55,7 +58,9 @@ impl core::fmt::Display for ElfReason {
             ElfError::NotElf => f.write_str(
                 "cannot execute: not an ELF executable or #! script (Exec format error)",
             ),
-            ElfError::Truncated => f.write_str("cannot execute: truncated ELF file"),
+            ElfError::Truncated | ElfError::ShortHeader => {
+                f.write_str("cannot execute: truncated ELF file")
+            }
             ElfError::Class32 => f.write_str("cannot execute: 32-bit ELF; lx runs x86_64 programs"),
             ElfError::BigEndian => {
                 f.write_str("cannot execute: big-endian ELF; lx runs x86_64 programs")
@@ -131,7 +136,7 @@ pub fn check_header(head: &[u8]) -> Result<(u64, u16), ElfError> {
         return Err(ElfError::NotElf);
     }
     if head.len() < EHDR_SIZE {
-        return Err(ElfError::Truncated);
+        return Err(ElfError::ShortHeader);
     }
     if head[4] != 2 {
         return Err(ElfError::Class32);
@@ -299,10 +304,14 @@ mod tests {
     fn refusals() {
         assert_eq!(check_header(b"#!/bin/sh\n"), Err(ElfError::NotElf));
         assert_eq!(check_header(b"hello"), Err(ElfError::NotElf));
+        // Shorter than the ELF header: ENOEXEC, as Linux (which reads it
+        // zero-padded); program headers cut short are EIO.
         assert_eq!(
             check_header(&header(62, 2, 2)[..30]),
-            Err(ElfError::Truncated)
+            Err(ElfError::ShortHeader)
         );
+        assert_eq!(ElfError::ShortHeader.errno(), Errno::ENOEXEC);
+        assert_eq!(ElfError::Truncated.errno(), Errno::EIO);
         assert_eq!(
             check_header(&header(183, 2, 2)),
             Err(ElfError::Machine(183))

@@ -526,6 +526,31 @@ if __name__ == "__main__":
     assert!(lx.stdout_str().starts_with("2664667000\n"), "{}", lx.dump());
 }
 
+/// fexecve of files lx has no path for (memfds): a program's own copy (its
+/// /proc/self/exe is the memfd, AT_EXECFN /dev/fd/N), a #! script, the
+/// same from a close-on-exec memfd (ENOENT), a file shorter than an ELF
+/// header (ENOEXEC), a pipe (EACCES); both exec paths.
+#[test]
+fn fexecve_of_a_memfd() {
+    for fx in [Fx::ExecStateMusl, Fx::ExecStateGlibc] {
+        for host_exec in [false, true] {
+            let mut c = Case::new(fixture(fx)).args(["fexec"]);
+            if host_exec {
+                c = c.env(host_exec_env());
+            }
+            let (_, lx) = assert_same(&c);
+            assert!(
+                lx.stdout_str()
+                    .contains("exe=/memfd:payload (deleted) execfn=/dev/fd/")
+                    && lx.stdout_str().contains("own image: 7")
+                    && lx.stdout_str().contains("script /dev/fd/"),
+                "{fx:?} host_exec={host_exec}: {}",
+                lx.dump()
+            );
+        }
+    }
+}
+
 /// What exec keeps and resets, with lx serving the exec in place (the
 /// default) and with a host exec of the shim (LX_EXEC_IN_PLACE=0): a robust
 /// lock held across a child's exec comes back EOWNERDEAD, setpgid of a

@@ -289,6 +289,92 @@ pub fn prepare(
     ))
 }
 
+/// Prepare running the file open as guest fd `guest_fd` (host fd
+/// `host_fd`) when it has no path lx could resolve again (a memfd, an
+/// O_TMPFILE file): fexecve(2) of it, as Linux's execveat with AT_EMPTY_PATH
+/// does. `describe` is what /proc/self/exe shows for it; AT_EXECFN is
+/// `/dev/fd/N`. A `#!` script is run as `interpreter /dev/fd/N` (ENOENT
+/// when the fd closes on exec: the interpreter could not open it, as on
+/// Linux).
+pub fn prepare_fd(
+    k: &mut Kernel,
+    h: &dyn Host,
+    guest_fd: i32,
+    host_fd: HostFd,
+    describe: &[u8],
+    cloexec: bool,
+    argv: Vec<Vec<u8>>,
+) -> Result<Exec, ExecError> {
+    let shown = alloc::format!("/dev/fd/{guest_fd}").into_bytes();
+    let fd = hostfs::dup(h, host_fd).map_err(|e| err(e, &shown, e.message(), 126))?;
+    let r = (|| {
+        let st = h.fstat(fd).map_err(|e| err(e, &shown, e.message(), 126))?;
+        if st.st_mode & S_IFMT != S_IFREG {
+            return Err(err(Errno::EACCES, &shown, "Permission denied", 126));
+        }
+        hostfs::access_fd(h, fd, 1, 0).map_err(|e| err(e, &shown, "Permission denied", 126))?;
+        let mut head = vec![0u8; HEAD.min(st.st_size.max(0) as usize)];
+        let n =
+            hostfs::pread_buf(h, fd, &mut head, 0).map_err(|e| err(e, &shown, e.message(), 126))?;
+        head.truncate(n);
+        Ok((head, st.st_size as u64))
+    })();
+    let (head, size) = match r {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = h.close(fd);
+            return Err(e);
+        }
+    };
+    match elf::parse_shebang(&head) {
+        Some(sb) => {
+            let _ = h.close(fd);
+            let sb = sb.map_err(|e| err(e, &shown, "cannot execute: malformed #! line", 126))?;
+            if cloexec {
+                return Err(err(Errno::ENOENT, &shown, "No such file or directory", 127));
+            }
+            let mut next = vec![sb.interp.clone()];
+            next.extend(sb.arg);
+            next.push(shown.clone());
+            next.extend(argv.into_iter().skip(1));
+            let mut exec = prepare(k, h, &sb.interp, next, None)?;
+            exec.execfn = shown;
+            Ok(exec)
+        }
+        None => {
+            let elf = match parse_elf(h, fd, &head, size) {
+                Ok(e) => e,
+                Err(e) => {
+                    let _ = h.close(fd);
+                    return Err(err(e.errno(), &shown, &e.reason().to_string(), 126));
+                }
+            };
+            let main = Image {
+                fd,
+                path: describe.to_vec(),
+                elf,
+            };
+            let interp = match main.elf.interp {
+                None => None,
+                Some((off, len)) => match open_interp(k, h, fd, off, len) {
+                    Ok(i) => Some(i),
+                    Err(e) => {
+                        let _ = h.close(fd);
+                        return Err(ExecError { shown, ..e });
+                    }
+                },
+            };
+            Ok(Exec {
+                main,
+                interp,
+                argv,
+                execfn: shown,
+                first: describe.to_vec(),
+            })
+        }
+    }
+}
+
 fn open_interp(
     k: &mut Kernel,
     h: &dyn Host,
@@ -501,6 +587,7 @@ fn exec_config(
     let args = read_strv(c, argv, &mut total)?;
     let env = read_strv(c, envp, &mut total)?;
     // The program as a guest path the new image resolves from the cwd.
+    let mut pathless = None;
     let prog: Vec<u8> = if p.is_empty() {
         if flags & 0x1000 == 0 {
             return Err(Errno::ENOENT);
@@ -508,20 +595,29 @@ fn exec_config(
         let e = c.k.fds.get(dirfd)?;
         match &e.file.path {
             Some(fp) => visible(fp, &c.k.root),
-            None => return Err(Errno::ENOENT),
+            None => {
+                pathless = Some((e.file.fd, e.file.describe.clone(), e.cloexec));
+                alloc::format!("/dev/fd/{dirfd}").into_bytes()
+            }
         }
     } else if p[0] == b'/' || dirfd == AT_FDCWD {
         p.clone()
     } else {
         visible(&join(&walk::start_dir(c.k, dirfd)?, &p), &c.k.root)
     };
-    if flags & 0x100 != 0 {
+    if flags & 0x100 != 0 && pathless.is_none() {
         let f = walk::resolve(c.k, c.host, AT_FDCWD, &prog, How::NOFOLLOW)?;
         if f.node.as_ref().is_some_and(Node::is_symlink) {
             return Err(Errno::ELOOP);
         }
     }
-    let mut exec = prepare(c.k, c.host, &prog, args.clone(), None).map_err(|e| e.errno)?;
+    let mut exec = match pathless {
+        Some((fd, describe, cloexec)) => {
+            prepare_fd(c.k, c.host, dirfd, fd, &describe, cloexec, args.clone())
+        }
+        None => prepare(c.k, c.host, &prog, args.clone(), None),
+    }
+    .map_err(|e| e.errno)?;
     let k = &mut *c.k;
     let mut cfg = k.cfg.clone();
     // The new image resolves the program again: give it the file this one

@@ -201,7 +201,7 @@ bind! {
     renameat2: Partial("RENAME_WHITEOUT gives EPERM; lower-layer directories give EXDEV") => |c, a| fs::link::sys_renameat2(c, a.int(0), a.u(1), a.int(2), a.u(3), a.uint(4));
     getrandom: Full => |c, a| random::sys_getrandom(c, a.u(0), a.u(1), a.uint(2));
     memfd_create: Full => |c, a| fs::open::sys_memfd_create(c, a.u(0), a.uint(1));
-    execveat: Partial("AT_EMPTY_PATH needs an fd opened by path (no memfd exec yet)") => |c, a| proc::exec::sys_execveat(c, a.int(0), a.u(1), a.u(2), a.u(3), a.uint(4));
+    execveat: Partial("AT_EMPTY_PATH of an fd opened by path runs the file now at that path") => |c, a| proc::exec::sys_execveat(c, a.int(0), a.u(1), a.u(2), a.u(3), a.uint(4));
     copy_file_range: Full => |c, a| fs::attr::sys_copy_file_range(c, a.int(0), a.u(1), a.int(2), a.u(3), a.u(4), a.uint(5));
     statx: Partial("no birth time (STATX_BTIME not reported)") => |c, a| fs::stat::sys_statx(c, a.int(0), a.u(1), a.uint(2), a.uint(3), a.u(4));
     rseq: Full => |c, a| proc::thread::sys_rseq(c, a.u(0), a.uint(1), a.int(2), a.uint(3));
