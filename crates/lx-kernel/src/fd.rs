@@ -60,6 +60,10 @@ pub enum FileKind {
 pub struct DirStream {
     pub entries: Option<Vec<(Vec<u8>, u8, u64)>>,
     pub next: usize,
+    /// An overlay directory found in its lower layer only when the guest
+    /// started reading it: the host's own getdents (and lseek) on the fd,
+    /// as overlayfs iterates such a directory, until a rewind to 0.
+    pub passthrough: bool,
 }
 
 impl OpenFile {
@@ -93,6 +97,7 @@ impl OpenFile {
             Some(d) => DirStream {
                 entries: d.entries.clone(),
                 next: d.next,
+                passthrough: d.passthrough,
             },
             None => DirStream::default(),
         };

@@ -383,6 +383,50 @@ fn writes_never_reach_the_host() {
     assert_ne!(again.status.code(), Some(0), "{}", again.dump());
 }
 
+/// A directory of the lower layer only is listed by the host itself (as
+/// overlayfs iterates one): an open directory read, then a file created in
+/// it and one of its files deleted through the overlay, then the same fd
+/// rewound: the listing is the merged one (the new name in, the deleted
+/// one out); the host tree is untouched.
+#[test]
+fn overlay_listing_follows_changes_after_a_rewind() {
+    let before = host_state();
+    let names = || {
+        let mut v: Vec<String> = fs::read_dir("/usr/share/doc/bash")
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let host_names = names();
+    let py = script(
+        "relist.py",
+        r#"
+import os
+d = "/usr/share/doc/bash"
+fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+first = sorted(os.listdir(fd))
+open(os.path.join(d, "lx-new"), "w").close()
+os.unlink(os.path.join(d, first[0]))
+again = sorted(os.listdir(fd))
+print("new listed:", "lx-new" in again)
+print("deleted gone:", first[0] not in again)
+print("same count:", len(again) == len(first))
+print("listing:", again == sorted(os.listdir(d)))
+"#,
+    );
+    let lx = lx_out(&[], "/usr/bin/python3", &[py.to_str().unwrap()]);
+    assert_eq!(
+        lx.stdout_str(),
+        "new listed: True\ndeleted gone: True\nsame count: True\nlisting: True\n",
+        "{}",
+        lx.dump()
+    );
+    assert_eq!(host_state(), before, "the host tree changed");
+    assert_eq!(names(), host_names, "the host directory changed");
+}
+
 #[test]
 fn overlay_dir_keeps_writes_for_the_next_run() {
     let before = host_state();

@@ -43,7 +43,26 @@ fn getdents_common(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u32, old: bool) ->
     if file.o_path {
         return Err(Errno::EBADF);
     }
-    let FileKind::Listed { mount, rel } = &file.kind else {
+    let passthrough = match &file.kind {
+        FileKind::Host => true,
+        FileKind::Listed { mount, rel } => {
+            let mut d = file.dir.lock();
+            if d.entries.is_none() && d.next == 0 && !d.passthrough && file.lower {
+                drop(d);
+                // Not (yet) in the upper layer: the lower directory's own
+                // listing is the whole listing (nothing to merge or hide).
+                let only_lower = c.k.vfs.mounts[*mount].is_overlay()
+                    && c.k
+                        .vfs
+                        .dir_layers(c.host, *mount, rel)
+                        .is_ok_and(|l| l.lower && !l.upper);
+                d = file.dir.lock();
+                d.passthrough = only_lower;
+            }
+            d.passthrough
+        }
+    };
+    if passthrough {
         if old {
             let s = crate::user::slice(buf, u64::from(count))?;
             return c.host.syscall(
@@ -56,6 +75,9 @@ fn getdents_common(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u32, old: bool) ->
             lx_abi::syscalls::nr::getdents64,
             [file.fd as u64, s.addr, s.len, 0, 0, 0],
         );
+    }
+    let FileKind::Listed { mount, rel } = &file.kind else {
+        return Err(Errno::EIO);
     };
     if file.dir.lock().entries.is_none() {
         let path = file.path.clone().unwrap_or_default();

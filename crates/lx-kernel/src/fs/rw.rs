@@ -125,8 +125,17 @@ pub fn sys_lseek(c: &mut Ctx<'_>, fd: i32, off: i64, whence: u32) -> SysResult {
         return Err(Errno::EINVAL);
     }
     if let crate::fd::FileKind::Listed { .. } = e.file.kind {
-        // A directory lx lists: the offset is an entry index.
         let mut d = e.file.dir.lock();
+        if d.passthrough {
+            // The host lists it (see `DirStream`): its offsets; a rewind
+            // looks at the layers again at the next read.
+            let r = c.host.lseek(e.file.fd, off, whence)?;
+            if r == 0 {
+                d.passthrough = false;
+            }
+            return Ok(r as usize);
+        }
+        // A directory lx lists: the offset is an entry index.
         let pos = match whence {
             0 => off,
             1 => d.next as i64 + off,
