@@ -21,11 +21,13 @@ pub fn fd_stat(c: &mut Ctx<'_>, fd: i32) -> Result<Stat, Errno> {
         && c.k.vfs.mounts[*mount].is_overlay()
     {
         // A merged directory: as stat shows it.
-        let (m, rel, hfd) = (*mount, rel.clone(), e.file.fd);
+        let (m, rel, hfd, lower) = (*mount, rel.clone(), e.file.fd, e.file.lower);
         let own = c.host.fstat(hfd)?;
-        let mut st = match (e.file.lower, c.k.vfs.lstat_in(c.host, m, true, &rel)) {
-            // Opened in the lower layer and present in the upper one too.
-            (true, Ok(us)) => crate::vfs::overlay::merged_stat(&own, &us),
+        // Opened in the lower layer and present in the upper one too (the
+        // cached upper listings say whether to ask the host).
+        let in_upper = lower && c.k.vfs.dir_layers(c.host, m, &rel).is_ok_and(|l| l.upper);
+        let mut st = match in_upper.then(|| c.k.vfs.lstat_in(c.host, m, true, &rel)) {
+            Some(Ok(us)) => crate::vfs::overlay::merged_stat(&own, &us),
             _ => own,
         };
         fix_stat(c, &mut st);
