@@ -167,6 +167,11 @@ fn through_trap(regs: &mut Regs, ret: u64, nr: u64) {
 extern "C" fn fast_syscall(regs: &mut Regs) {
     let nr = regs.rax as u32;
     let ret = regs.rip;
+    // (A site that takes its number from a register serves any number:
+    // those the fast path does not serve go to the trap.)
+    if regs.rax > u64::from(u32::MAX) || !crate::patch::fast_nr(nr) {
+        return through_trap(regs, ret, regs.rax);
+    }
     let (Some(t), Some(fa)) = (thread::current(), area()) else {
         return through_trap(regs, ret, u64::from(nr));
     };

@@ -18,7 +18,22 @@
 //!
 //! The moves and the `syscall` instruction stay: the fast path falls back
 //! to the `syscall` (and so to the SIGSYS trap) whenever it cannot finish
-//! a call, and code that jumps to any of them behaves as before. Stubs
+//! a call, and code that jumps to any of them behaves as before.
+//!
+//! A second shape takes its number from a register: `mov rax, rdi`, then
+//! only register moves and loads of stack arguments (`mov r, [rsp+d8]`),
+//! then `syscall` - musl's `__syscall_cp_c`, through which every
+//! cancellation point (read, write, open, close, wait4...) goes in a
+//! program without pthread_cancel, and glibc's syscall(3) (Rust's futex
+//! calls, for one). Its last moves (at least 5 bytes of whole
+//! instructions) move into the stub, whose `jmp` takes their place:
+//!
+//! ```text
+//! stub: <the last moves> ; lea rcx, [syscall + 2] ; jmp [fast entry]
+//! ```
+//!
+//! Such a site serves every number that reaches it: the fast path sends
+//! the ones it does not serve to the site's `syscall` (the trap). Stubs
 //! live in 64 KiB areas lx maps near the code; a guest mapping, unmapping,
 //! moving or changing memory over a site or an area first gets the sites
 //! concerned put back. The code and stub bytes are written through
@@ -210,7 +225,7 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         return;
     }
     // The code before the `syscall` (at rip - 2): up to LOOK bytes.
-    const LOOK: u64 = 24;
+    const LOOK: u64 = 32;
     let from = rip.wrapping_sub(LOOK);
     if from < 0x1_0000 || overlaps_lx(from, LOOK) {
         return;
@@ -230,8 +245,14 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         skip
     };
     let code = &buf[skip..];
-    let Some((at, moves)) = find_site(code, nr) else {
-        return;
+    // (stub prefix: `mov eax, NR` for the first shape, nothing for the
+    // second, whose number is in rax already.)
+    let (at, moves, set_nr) = match find_site(code, nr) {
+        Some((at, moves)) => (at, moves, true),
+        None => match reg_site(code, from + skip as u64) {
+            Some(at) => (at, &code[at..code.len() - 2], false),
+            None => return,
+        },
     };
     let site = from + (skip + at) as u64;
     let syscall_at = rip - 2;
@@ -249,11 +270,16 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         // mov eax, NR ; <the moves> ; lea rcx, [syscall_at + 2] ;
         // jmp [area]   (the entry address)
         let mut b = [0xccu8; STUB as usize];
-        b[0] = 0xb8;
-        b[1..5].copy_from_slice(&nr.to_le_bytes());
+        let pre = if set_nr {
+            b[0] = 0xb8;
+            b[1..5].copy_from_slice(&nr.to_le_bytes());
+            5
+        } else {
+            0
+        };
         let m = moves.len();
-        b[5..5 + m].copy_from_slice(moves);
-        let lea = 5 + m;
+        b[pre..pre + m].copy_from_slice(moves);
+        let lea = pre + m;
         b[lea..lea + 3].copy_from_slice(&[0x48, 0x8d, 0x0d]);
         let back = (syscall_at + 2).wrapping_sub(stub + lea as u64 + 7) as i64 as i32;
         b[lea + 3..lea + 7].copy_from_slice(&back.to_le_bytes());
@@ -278,6 +304,70 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             });
         }
     });
+}
+
+/// In `code` (ending with a `syscall`; `code[0]` is at address `base`), the
+/// second shape (see the module doc): `mov rax, rdi` at the start of a
+/// function (a 16-byte aligned address, or right after an aligned
+/// `endbr64`), followed only by moves into other registers (and loads of
+/// stack arguments) up to the `syscall`. The offset of the shortest tail of
+/// those instructions that is at least 5 bytes long (what the `jmp`
+/// replaces; at most 14 bytes).
+fn reg_site(code: &[u8], base: u64) -> Option<usize> {
+    if code.len() < 10 {
+        return None;
+    }
+    let end = code.len() - 2;
+    if code[end..] != [0x0f, 0x05] {
+        return None;
+    }
+    for a in (0..end.saturating_sub(3)).rev() {
+        let at = base + a as u64;
+        let starts_function = at.is_multiple_of(16)
+            || (a >= 4
+                && (at - 4).is_multiple_of(16)
+                && code[a - 4..a] == [0xf3, 0x0f, 0x1e, 0xfa]);
+        if code[a..a + 3] != [0x48, 0x89, 0xf8] || !starts_function {
+            continue;
+        }
+        // Decode forward from the anchor: instruction starts.
+        let mut starts = [0usize; 16];
+        let mut n = 0;
+        let mut p = a;
+        while p < end && n < starts.len() {
+            starts[n] = p;
+            n += 1;
+            let len = if p == a {
+                3
+            } else {
+                match reg_move(&code[p..end]).or_else(|| stack_load(&code[p..end])) {
+                    Some(l) => l,
+                    None => break,
+                }
+            };
+            p += len;
+        }
+        if p != end {
+            continue;
+        }
+        // The shortest whole-instruction tail of 5 bytes or more.
+        let at = starts[..n].iter().rev().copied().find(|&s| end - s >= 5)?;
+        return (end - at <= 14).then_some(at);
+    }
+    None
+}
+
+/// `mov r64, [rsp + disp8]` (a stack argument) into a register other than
+/// rax at the start of `b`: its length (5).
+fn stack_load(b: &[u8]) -> Option<usize> {
+    let [rex, 0x8b, modrm, 0x24, _disp, ..] = *b else {
+        return None;
+    };
+    if rex & 0xf8 != 0x48 || rex & 3 != 0 || modrm & 0xc7 != 0x44 {
+        return None;
+    }
+    let dst = ((modrm >> 3) & 7) | ((rex & 4) << 1);
+    (dst != 0).then_some(5)
 }
 
 /// Length of a move into a register other than rax at the start of `b`:

@@ -49,6 +49,33 @@ fn patching_rewrites_hot_sites_unless_disabled() {
     assert_eq!(String::from_utf8_lossy(&native.stdout).trim(), "b8");
 }
 
+/// The second shape, sites that take the number from a register: musl's
+/// `__syscall_cp_c` (its cancellation points: close here) and glibc's
+/// syscall(3) get lx's `jmp` (e9) after a few calls, and close still fails
+/// with EBADF through them; with --no-patch (and natively) they stay as
+/// built (0f: the `syscall`, no `jmp` before it).
+#[test]
+fn patching_rewrites_register_number_sites() {
+    for fx in [Fx::PatchedMusl, Fx::Patched] {
+        let fx = fixture(fx);
+        let site = |opts: &[&str]| {
+            let out = Case::new(&fx)
+                .args(["regsite"])
+                .lx_opts(opts.iter().copied())
+                .run_lx();
+            assert!(out.status.success(), "{}", out.dump());
+            out.stdout_str().trim().to_string()
+        };
+        assert_eq!(site(&[]), "e9", "{fx:?}");
+        assert_eq!(site(&["--no-patch"]), "0f", "{fx:?}");
+        let native = std::process::Command::new(&fx)
+            .arg("regsite")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&native.stdout).trim(), "0f");
+    }
+}
+
 /// patchedge.c: what a review of the fast path found, each compared with
 /// native: every register a `syscall` keeps, kept while another process
 /// sends signals non-stop; a store whose bytes end like `mov eax, 39;
