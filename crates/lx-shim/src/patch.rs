@@ -309,10 +309,13 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
 /// In `code` (ending with a `syscall`; `code[0]` is at address `base`), the
 /// second shape (see the module doc): `mov rax, rdi` at the start of a
 /// function (a 16-byte aligned address, or right after an aligned
-/// `endbr64`), followed only by moves into other registers (and loads of
-/// stack arguments) up to the `syscall`. The offset of the shortest tail of
-/// those instructions that is at least 5 bytes long (what the `jmp`
-/// replaces; at most 14 bytes).
+/// `endbr64`, following the end of the code before it: a `ret`, an `int3`
+/// or padding), then only moves into other registers (and loads of stack
+/// arguments) up to the `syscall`. The offset of the last of those
+/// instructions that is 5 bytes or longer: the `jmp` replaces exactly its
+/// first 5 bytes, so every instruction after it still starts where it did
+/// (a context resumed there, or a jump there, finds it intact); it and the
+/// moves after it must fit the stub (14 bytes).
 fn reg_site(code: &[u8], base: u64) -> Option<usize> {
     if code.len() < 10 {
         return None;
@@ -322,21 +325,25 @@ fn reg_site(code: &[u8], base: u64) -> Option<usize> {
         return None;
     }
     for a in (0..end.saturating_sub(3)).rev() {
-        let at = base + a as u64;
-        let starts_function = at.is_multiple_of(16)
-            || (a >= 4
-                && (at - 4).is_multiple_of(16)
-                && code[a - 4..a] == [0xf3, 0x0f, 0x1e, 0xfa]);
-        if code[a..a + 3] != [0x48, 0x89, 0xf8] || !starts_function {
+        if code[a..a + 3] != [0x48, 0x89, 0xf8] {
             continue;
         }
-        // Decode forward from the anchor: instruction starts.
-        let mut starts = [0usize; 16];
+        let entry = if a >= 4 && code[a - 4..a] == [0xf3, 0x0f, 0x1e, 0xfa] {
+            a - 4
+        } else {
+            a
+        };
+        if !(base + entry as u64).is_multiple_of(16)
+            || entry == 0
+            || !matches!(code[entry - 1], 0xc3 | 0xcc | 0x90 | 0x00)
+        {
+            continue;
+        }
+        // Decode forward from the anchor: (start, length) of each move.
+        let mut insns = [(0usize, 0usize); 16];
         let mut n = 0;
         let mut p = a;
-        while p < end && n < starts.len() {
-            starts[n] = p;
-            n += 1;
+        while p < end && n < insns.len() {
             let len = if p == a {
                 3
             } else {
@@ -345,13 +352,18 @@ fn reg_site(code: &[u8], base: u64) -> Option<usize> {
                     None => break,
                 }
             };
+            insns[n] = (p, len);
+            n += 1;
             p += len;
         }
         if p != end {
             continue;
         }
-        // The shortest whole-instruction tail of 5 bytes or more.
-        let at = starts[..n].iter().rev().copied().find(|&s| end - s >= 5)?;
+        let (at, _) = insns[..n]
+            .iter()
+            .rev()
+            .copied()
+            .find(|&(_, len)| len >= 5)?;
         return (end - at <= 14).then_some(at);
     }
     None

@@ -50,29 +50,33 @@ fn patching_rewrites_hot_sites_unless_disabled() {
 }
 
 /// The second shape, sites that take the number from a register: musl's
-/// `__syscall_cp_c` (its cancellation points: close here) and glibc's
-/// syscall(3) get lx's `jmp` (e9) after a few calls, and close still fails
-/// with EBADF through them; with --no-patch (and natively) they stay as
-/// built (0f: the `syscall`, no `jmp` before it).
+/// `__syscall_cp_c` (its cancellation points) and glibc's syscall(3) get
+/// lx's `jmp` (e9) after a few calls; calls through them then behave as
+/// natively (arguments, a stack-loaded sixth one, numbers lx serves only by
+/// trap, a number with high bits set); with --no-patch (and natively) the
+/// functions stay as built (0f: the `syscall`, no `jmp` before it).
 #[test]
 fn patching_rewrites_register_number_sites() {
     for fx in [Fx::PatchedMusl, Fx::Patched] {
         let fx = fixture(fx);
-        let site = |opts: &[&str]| {
+        let run = |opts: &[&str]| {
             let out = Case::new(&fx)
                 .args(["regsite"])
                 .lx_opts(opts.iter().copied())
                 .run_lx();
             assert!(out.status.success(), "{}", out.dump());
-            out.stdout_str().trim().to_string()
+            out.stdout_str()
         };
-        assert_eq!(site(&[]), "e9", "{fx:?}");
-        assert_eq!(site(&["--no-patch"]), "0f", "{fx:?}");
         let native = std::process::Command::new(&fx)
             .arg("regsite")
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&native.stdout).trim(), "0f");
+        let native = String::from_utf8_lossy(&native.stdout).into_owned();
+        assert!(native.ends_with("0f\n"), "{fx:?}: {native}");
+        let body = native.strip_suffix("0f\n").unwrap();
+        assert!(body.contains("pread through the site: 3 ELF"), "{body}");
+        assert_eq!(run(&[]), format!("{body}e9\n"), "{fx:?}");
+        assert_eq!(run(&["--no-patch"]), native, "{fx:?}");
     }
 }
 
@@ -83,12 +87,16 @@ fn patching_rewrites_register_number_sites() {
 /// code written over a hot site, run as written; a hot site in a shared
 /// file mapping never writes the file; flock waiting for a lock is
 /// restarted under SA_RESTART; single-stepping over a hot call; no stub
-/// area in /proc/self/maps.
+/// area in /proc/self/maps; a register-number site made hot by a signal
+/// handler that interrupted it between two moves resumes intact.
 #[test]
 fn patching_edges_behave_as_natively() {
     let (_, lx) = assert_same(&Case::new(fixture(Fx::PatchEdge)));
     assert!(
-        lx.stdout_str().contains("file unchanged: 1"),
+        lx.stdout_str().contains("file unchanged: 1")
+            && lx
+                .stdout_str()
+                .contains("resumed mid-way: reached 1, result right 1"),
         "{}",
         lx.dump()
     );
