@@ -183,6 +183,48 @@ fn make_j2_builds_with_gcc() {
     assert_eq!(native.stdout, lx.stdout);
 }
 
+/// getpriority/setpriority and nice(1) on the run's processes, compared
+/// with native: the caller by 0 and by pid, nice(), a forked child
+/// inheriting it, the caller's process group (its own, so the native run
+/// renices nothing else), PRIO_USER, a bad `which` (EINVAL) and a pid that
+/// is not there (ESRCH).
+#[test]
+fn priorities_of_the_run() {
+    let c = Case::new("/usr/bin/python3")
+        .args([
+            "-c",
+            r#"import os, errno
+os.setpgid(0, 0)
+def t(f, *a):
+    try: return f(*a)
+    except OSError as e: return errno.errorcode[e.errno]
+print("start", os.getpriority(os.PRIO_PROCESS, 0))
+os.setpriority(os.PRIO_PROCESS, 0, 5); print("set 5", os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, os.getpid()))
+print("nice +1", os.nice(1))
+pid = os.fork()
+if pid == 0:
+    os._exit(os.getpriority(os.PRIO_PROCESS, 0))
+print("child inherited", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+os.setpriority(os.PRIO_PGRP, 0, 9); print("pgrp 9", os.getpriority(os.PRIO_PGRP, 0), os.getpriority(os.PRIO_PROCESS, 0))
+print("user", os.getpriority(os.PRIO_USER, os.getuid()) <= 9)
+print("bad which", t(os.getpriority, 7, 0))
+print("no such pid", t(os.getpriority, os.PRIO_PROCESS, 999999))
+"#,
+        ])
+        .lx_opts(["--quiet"]);
+    let (_, lx) = assert_same(&c);
+    assert!(lx.stdout_str().contains("pgrp 9 9 9"), "{}", lx.dump());
+    let c = Case::new("/usr/bin/nice")
+        .args(["-n", "3", "/usr/bin/nice"])
+        .lx_opts(["--quiet"]);
+    let (_, lx) = assert_same(&c);
+    assert!(
+        lx.stdout_str().trim().parse::<i32>().is_ok(),
+        "{}",
+        lx.dump()
+    );
+}
+
 #[test]
 fn python_subprocess_and_fork() {
     let c = Case::new("/usr/bin/python3")
