@@ -60,10 +60,15 @@ pub enum FileKind {
 pub struct DirStream {
     pub entries: Option<Vec<(Vec<u8>, u8, u64)>>,
     pub next: usize,
-    /// An overlay directory found in its lower layer only when the guest
-    /// started reading it: the host's own getdents (and lseek) on the fd,
-    /// as overlayfs iterates such a directory, until a rewind to 0.
+    /// An overlay directory of the lower layer only (when first read or
+    /// seeked, and at each rewind to 0): the host's own getdents and lseek
+    /// on the fd, offsets included, as overlayfs iterates such a directory.
     pub passthrough: bool,
+    /// `passthrough` was decided for this stream, and the stream was read
+    /// since (it is not at its start: a stream at its start decides again,
+    /// as overlayfs does at offset 0).
+    pub decided: bool,
+    pub read_since: bool,
 }
 
 impl OpenFile {
@@ -98,6 +103,8 @@ impl OpenFile {
                 entries: d.entries.clone(),
                 next: d.next,
                 passthrough: d.passthrough,
+                decided: d.decided,
+                read_since: d.read_since,
             },
             None => DirStream::default(),
         };

@@ -427,6 +427,42 @@ print("listing:", again == sorted(os.listdir(d)))
     assert_eq!(names(), host_names, "the host directory changed");
 }
 
+/// dirs.c: directory offsets (telldir/seekdir after rewinddir, a d_off
+/// used on another fd), fstat and listing of a directory fd after another
+/// process changed the directory, readlink through /proc/self/fd/N after
+/// another thread re-pointed fd N: the same as natively (a review of the
+/// kept lookups and of the host-listed overlay directories found each of
+/// them wrong once).
+#[test]
+fn directory_streams_and_kept_lookups_as_natively() {
+    let fx = fixture(Fx::Dirs);
+    let fresh = |name: &str| {
+        let d = scratch(name);
+        fs::create_dir_all(d.join("D")).unwrap();
+        fs::set_permissions(
+            d.join("D"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        d
+    };
+    let native_dir = fresh("dirs-native");
+    let native = run(Command::new(&fx).arg(&native_dir), b"");
+    let lx_dir = fresh("dirs-lx");
+    let lx = lx_out(&[], fx.to_str().unwrap(), &[lx_dir.to_str().unwrap()]);
+    assert_eq!(lx.status.code(), Some(0), "{}", lx.dump());
+    assert_eq!(lx.stdout_str(), native.stdout_str(), "{}", lx.dump());
+    assert!(
+        lx.stdout_str()
+            .contains("fstat after another process changed it: mode 755 -> 700")
+            && lx
+                .stdout_str()
+                .contains("after another thread's dup2: in-Y"),
+        "{}",
+        lx.dump()
+    );
+}
+
 #[test]
 fn overlay_dir_keeps_writes_for_the_next_run() {
     let before = host_state();

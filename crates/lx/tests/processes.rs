@@ -186,8 +186,8 @@ fn make_j2_builds_with_gcc() {
 /// getpriority/setpriority and nice(1) on the run's processes, compared
 /// with native: the caller by 0 and by pid, nice(), a forked child
 /// inheriting it, the caller's process group (its own, so the native run
-/// renices nothing else), PRIO_USER, a bad `which` (EINVAL) and a pid that
-/// is not there (ESRCH).
+/// renices nothing else), PRIO_USER, another thread by its tid and through
+/// the group, a bad `which` (EINVAL) and a pid that is not there (ESRCH).
 #[test]
 fn priorities_of_the_run() {
     let c = Case::new("/usr/bin/python3")
@@ -207,6 +207,16 @@ if pid == 0:
 print("child inherited", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 os.setpriority(os.PRIO_PGRP, 0, 9); print("pgrp 9", os.getpriority(os.PRIO_PGRP, 0), os.getpriority(os.PRIO_PROCESS, 0))
 print("user", os.getpriority(os.PRIO_USER, os.getuid()) <= 9)
+import threading
+tid, ready, done = [], threading.Event(), threading.Event()
+def f():
+    tid.append(threading.get_native_id()); ready.set(); done.wait()
+th = threading.Thread(target=f); th.start(); ready.wait()
+os.setpriority(os.PRIO_PROCESS, tid[0], 11)
+print("other thread", os.getpriority(os.PRIO_PROCESS, tid[0]), os.getpriority(os.PRIO_PROCESS, 0))
+os.setpriority(os.PRIO_PGRP, 0, 12)
+print("pgrp reaches the thread", os.getpriority(os.PRIO_PROCESS, tid[0]))
+done.set(); th.join()
 print("bad which", t(os.getpriority, 7, 0))
 print("no such pid", t(os.getpriority, os.PRIO_PROCESS, 999999))
 "#,
@@ -585,6 +595,7 @@ fn fexecve_of_a_memfd() {
                 lx.stdout_str()
                     .contains("exe=/memfd:payload (deleted) execfn=/dev/fd/")
                     && lx.stdout_str().contains("own image: 7")
+                    && lx.stdout_str().contains("own image through O_PATH: 7")
                     && lx.stdout_str().contains("script /dev/fd/"),
                 "{fx:?} host_exec={host_exec}: {}",
                 lx.dump()

@@ -33,7 +33,9 @@ pub fn path_arg(c: &Ctx<'_>, addr: u64) -> Result<Vec<u8>, Errno> {
 /// and whether it is a symlink, which the first found. Only lookups of
 /// calls that change nothing are kept (`looks_only`), only for the next
 /// syscall, and only callers that do not look at the node's stat
-/// (`Last::Locate`) are served from it, so no stat is ever stale; what
+/// (`Last::Locate`) are served from it, so no stat is ever stale; a walk
+/// through a /proc magic link is not kept (fds and working directories
+/// change without the filesystem generation moving); what
 /// another thread or process changes between two syscalls is a race as it
 /// is on Linux, and a change of the run's filesystem generation drops it.
 pub fn lookup(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], how: How) -> Result<Found, Errno> {
@@ -91,6 +93,7 @@ fn remember(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], how: How, f: &Found) {
         return;
     };
     if !looks_only(c.nr)
+        || c.k.vfs.via_magic
         || how.follow
         || how.create
         || how.resolve != 0

@@ -13,6 +13,37 @@ use lx_abi::Errno;
 use lx_abi::flags::AT_FDCWD;
 use lx_abi::structs::{DT_DIR, dirent_reclen, dirent64_reclen};
 
+/// Whether the host lists the overlay directory open as `file` (see
+/// `DirStream::passthrough`): decided when the stream is at its start (its
+/// first read or seek, and after a rewind to 0), from the upper listings as
+/// the run has them then.
+pub fn decide_passthrough(c: &mut Ctx<'_>, file: &crate::fd::OpenFile) -> bool {
+    let FileKind::Listed { mount, rel } = &file.kind else {
+        return true;
+    };
+    {
+        let d = file.dir.lock();
+        if d.decided && (d.read_since || !file.lower) {
+            return d.passthrough;
+        }
+    }
+    let lower_only = file.lower && c.k.vfs.mounts[*mount].is_overlay() && {
+        c.k.vfs.sync_generation(c.host);
+        c.k.vfs
+            .dir_layers(c.host, *mount, rel)
+            .is_ok_and(|l| l.lower && !l.upper)
+    };
+    let mut d = file.dir.lock();
+    if d.decided && d.passthrough && !lower_only {
+        // Now lx's to list: from its first entry.
+        d.entries = None;
+        d.next = 0;
+    }
+    d.passthrough = lower_only;
+    d.decided = true;
+    lower_only
+}
+
 /// The entries of a directory lx lists itself, with "." and "..".
 fn build_listing(
     c: &mut Ctx<'_>,
@@ -45,36 +76,20 @@ fn getdents_common(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u32, old: bool) ->
     }
     let passthrough = match &file.kind {
         FileKind::Host => true,
-        FileKind::Listed { mount, rel } => {
-            let mut d = file.dir.lock();
-            if d.entries.is_none() && d.next == 0 && !d.passthrough && file.lower {
-                drop(d);
-                // Not (yet) in the upper layer: the lower directory's own
-                // listing is the whole listing (nothing to merge or hide).
-                let only_lower = c.k.vfs.mounts[*mount].is_overlay()
-                    && c.k
-                        .vfs
-                        .dir_layers(c.host, *mount, rel)
-                        .is_ok_and(|l| l.lower && !l.upper);
-                d = file.dir.lock();
-                d.passthrough = only_lower;
-            }
-            d.passthrough
-        }
+        FileKind::Listed { .. } => decide_passthrough(c, &file),
     };
     if passthrough {
-        if old {
-            let s = crate::user::slice(buf, u64::from(count))?;
-            return c.host.syscall(
-                lx_abi::syscalls::nr::getdents,
-                [file.fd as u64, s.addr, s.len, 0, 0, 0],
-            );
-        }
         let s = crate::user::slice(buf, u64::from(count))?;
-        return c.host.syscall(
-            lx_abi::syscalls::nr::getdents64,
-            [file.fd as u64, s.addr, s.len, 0, 0, 0],
-        );
+        let n = if old {
+            lx_abi::syscalls::nr::getdents
+        } else {
+            lx_abi::syscalls::nr::getdents64
+        };
+        let r = c.host.syscall(n, [file.fd as u64, s.addr, s.len, 0, 0, 0]);
+        if matches!(r, Ok(got) if got > 0) {
+            file.dir.lock().read_since = true;
+        }
+        return r;
     }
     let FileKind::Listed { mount, rel } = &file.kind else {
         return Err(Errno::EIO);
@@ -117,6 +132,7 @@ fn getdents_common(c: &mut Ctx<'_>, fd: i32, buf: u64, count: u32, old: bool) ->
         return Err(Errno::EINVAL);
     }
     d.next = next;
+    d.read_since = true;
     drop(d);
     c.copy_out(buf, &out).map(|()| out.len())
 }

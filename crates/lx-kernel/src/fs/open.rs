@@ -146,7 +146,9 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
             }
             if is_dir && c.k.vfs.mounts[f.mount].is_overlay() {
                 // lx lists every overlay directory: whiteouts and markers
-                // stay hidden, and entries created later show up.
+                // stay hidden, and entries created later show up. One of
+                // the lower layer only is the host's to list (see
+                // `DirStream::passthrough`), offsets included.
                 file.kind = FileKind::Listed {
                     mount: f.mount,
                     rel: f.rel.clone(),
@@ -163,6 +165,7 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
             )?;
             let mut file = new_file(hfd, f, mount_id, false);
             file.path = None;
+            file.o_path = o_path;
             file.describe = c.k.fds.get(*gfd)?.file.describe.clone();
             Ok(file)
         }

@@ -125,16 +125,20 @@ pub fn sys_lseek(c: &mut Ctx<'_>, fd: i32, off: i64, whence: u32) -> SysResult {
         return Err(Errno::EINVAL);
     }
     if let crate::fd::FileKind::Listed { .. } = e.file.kind {
-        let mut d = e.file.dir.lock();
-        if d.passthrough {
-            // The host lists it (see `DirStream`): its offsets; a rewind
-            // looks at the layers again at the next read.
-            let r = c.host.lseek(e.file.fd, off, whence)?;
+        let file = e.file.clone();
+        drop(e);
+        if crate::fs::dir::decide_passthrough(c, &file) {
+            // The host lists it (see `DirStream`): its offsets. A rewind
+            // looks at the layers again: a directory that has an upper
+            // part now is lx's to list from its first entry.
+            let r = c.host.lseek(file.fd, off, whence)?;
             if r == 0 {
-                d.passthrough = false;
+                file.dir.lock().read_since = false;
+                crate::fs::dir::decide_passthrough(c, &file);
             }
             return Ok(r as usize);
         }
+        let mut d = file.dir.lock();
         // A directory lx lists: the offset is an entry index.
         let pos = match whence {
             0 => off,
@@ -146,6 +150,7 @@ pub fn sys_lseek(c: &mut Ctx<'_>, fd: i32, off: i64, whence: u32) -> SysResult {
         }
         if pos == 0 {
             d.entries = None;
+            d.read_since = false;
         }
         d.next = pos as usize;
         return Ok(pos as usize);

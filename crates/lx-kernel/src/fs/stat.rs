@@ -24,7 +24,9 @@ pub fn fd_stat(c: &mut Ctx<'_>, fd: i32) -> Result<Stat, Errno> {
         let (m, rel, hfd, lower) = (*mount, rel.clone(), e.file.fd, e.file.lower);
         let own = c.host.fstat(hfd)?;
         // Opened in the lower layer and present in the upper one too (the
-        // cached upper listings say whether to ask the host).
+        // upper listings, current with the run's changes, say whether to
+        // ask the host).
+        c.k.vfs.sync_generation(c.host);
         let in_upper = lower && c.k.vfs.dir_layers(c.host, m, &rel).is_ok_and(|l| l.upper);
         let mut st = match in_upper.then(|| c.k.vfs.lstat_in(c.host, m, true, &rel)) {
             Some(Ok(us)) => crate::vfs::overlay::merged_stat(&own, &us),

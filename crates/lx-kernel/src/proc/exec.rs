@@ -289,10 +289,10 @@ pub fn prepare(
     ))
 }
 
-/// Prepare running the file open as guest fd `guest_fd` (host fd
-/// `host_fd`) when it has no path lx could resolve again (a memfd, an
-/// O_TMPFILE file): fexecve(2) of it, as Linux's execveat with AT_EMPTY_PATH
-/// does. `describe` is what /proc/self/exe shows for it; AT_EXECFN is
+/// Prepare running the file open as guest fd `guest_fd` when it has no
+/// path lx could resolve again (a memfd, an O_TMPFILE file): fexecve(2) of
+/// it, as Linux's execveat with AT_EMPTY_PATH does. `host_fd` is lx's own
+/// readable fd of the file (closed here on error, else the image's). `describe` is what /proc/self/exe shows for it; AT_EXECFN is
 /// `/dev/fd/N`. A `#!` script is run as `interpreter /dev/fd/N` (ENOENT
 /// when the fd closes on exec: the interpreter could not open it, as on
 /// Linux).
@@ -306,7 +306,7 @@ pub fn prepare_fd(
     argv: Vec<Vec<u8>>,
 ) -> Result<Exec, ExecError> {
     let shown = alloc::format!("/dev/fd/{guest_fd}").into_bytes();
-    let fd = hostfs::dup(h, host_fd).map_err(|e| err(e, &shown, e.message(), 126))?;
+    let fd = host_fd;
     let r = (|| {
         let st = h.fstat(fd).map_err(|e| err(e, &shown, e.message(), 126))?;
         if st.st_mode & S_IFMT != S_IFREG {
@@ -596,7 +596,7 @@ fn exec_config(
         match &e.file.path {
             Some(fp) => visible(fp, &c.k.root),
             None => {
-                pathless = Some((e.file.fd, e.file.describe.clone(), e.cloexec));
+                pathless = Some((e.file.fd, e.file.describe.clone(), e.cloexec, e.file.o_path));
                 alloc::format!("/dev/fd/{dirfd}").into_bytes()
             }
         }
@@ -612,7 +612,17 @@ fn exec_config(
         }
     }
     let mut exec = match pathless {
-        Some((fd, describe, cloexec)) => {
+        Some((fd, describe, cloexec, o_path)) => {
+            // (An O_PATH fd cannot be read: the file it names, opened again.)
+            let fd = if o_path {
+                hostfs::open_abs(
+                    c.host,
+                    alloc::format!("/proc/self/fd/{fd}").as_bytes(),
+                    0o2000000,
+                )?
+            } else {
+                hostfs::dup(c.host, fd)?
+            };
             prepare_fd(c.k, c.host, dirfd, fd, &describe, cloexec, args.clone())
         }
         None => prepare(c.k, c.host, &prog, args.clone(), None),

@@ -117,9 +117,9 @@ bind! {
     mknod: Full => |c, a| fs::link::sys_mknod(c, a.u(0), a.uint(1), a.u(2));
     statfs: Full => |c, a| fs::stat::sys_statfs(c, a.u(0), a.u(1));
     fstatfs: Full => |c, a| fs::stat::sys_fstatfs(c, a.int(0), a.u(1));
-    getpriority: Partial("the run's processes only; PRIO_USER names every process of the run for the caller's uid") =>
+    getpriority: Partial("the run's threads only; PRIO_USER names every thread of the run for the caller's uid") =>
         |c, a| proc::sched::sys_getpriority(c, a.int(0), a.int(1));
-    setpriority: Partial("the run's processes only; PRIO_USER names every process of the run for the caller's uid") =>
+    setpriority: Partial("the run's threads only; PRIO_USER names every thread of the run for the caller's uid") =>
         |c, a| proc::sched::sys_setpriority(c, a.int(0), a.int(1), a.int(2));
     prctl: Partial("PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_GET_SECCOMP, PR_SET/GET_PDEATHSIG (recorded), PR_SET/GET_CHILD_SUBREAPER (recorded), PR_SET/GET_TIMERSLACK, PR_CAPBSET_READ, PR_SET_VMA; other options give EINVAL as on a kernel without them") =>
         |c, a| proc::prctl::sys_prctl(c, a.int(0), a.u(1), a.u(2), a.u(3), a.u(4));

@@ -115,6 +115,9 @@ pub struct Vfs {
     pub(crate) graveyard: Vec<HostFd>,
     /// A thread's own cache (not the process's first thread): smaller.
     pub(crate) small_cache: bool,
+    /// Set when the last walk went through a /proc magic link (its result
+    /// depends on fds and cwds, which change without the fs generation).
+    pub(crate) via_magic: bool,
 }
 
 impl Vfs {

@@ -167,6 +167,7 @@ pub fn resolve(
     }
     k.vfs.reap(h);
     k.vfs.sync_generation(h);
+    k.vfs.via_magic = false;
     if how.resolve & (R_BENEATH | R_IN_ROOT) != 0 {
         // openat2: the starting directory is the root of this lookup.
         let base = start_dir(k, dirfd)?;
@@ -362,6 +363,7 @@ impl Walker<'_> {
                         return Err(Errno::EXDEV);
                     }
                     self.count_link()?;
+                    self.k.vfs.via_magic = true;
                     match to {
                         Magic::Path(p) => {
                             // Magic links jump straight to their target.

@@ -185,9 +185,11 @@ pub enum Fx {
     PatchedMusl,
     /// patchedge.c, gcc (dynamic glibc): the edges of patching
     PatchEdge,
+    /// dirs.c, gcc (dynamic glibc): directory streams and kept lookups
+    Dirs,
 }
 
-const N_FX: usize = 26;
+const N_FX: usize = 27;
 
 impl Fx {
     fn index(self) -> usize {
@@ -224,6 +226,7 @@ impl Fx {
             Patched => ("patched.c", "patched-glibc", How::GlibcDynamic),
             PatchedMusl => ("patched.c", "patched-musl", How::Musl),
             PatchEdge => ("patchedge.c", "patchedge-glibc", How::GlibcDynamic),
+            Dirs => ("dirs.c", "dirs-glibc", How::GlibcDynamic),
         }
     }
 }
