@@ -248,31 +248,7 @@ pub fn prepare(
             }
             None => {}
         }
-        let elf = match parse_elf(h, fd, &head, size) {
-            Ok(e) => e,
-            Err(e) => {
-                let _ = h.close(fd);
-                return Err(err(e.errno(), &shown, &e.reason().to_string(), 126));
-            }
-        };
-        let main = Image {
-            fd,
-            path: f.path.clone(),
-            elf,
-        };
-        let interp = match main.elf.interp {
-            None => None,
-            Some((off, len)) => match open_interp(k, h, fd, off, len) {
-                Ok(i) => Some(i),
-                Err(e) => {
-                    let _ = h.close(fd);
-                    return Err(ExecError {
-                        shown: shown.clone(),
-                        ..e
-                    });
-                }
-            },
-        };
+        let (main, interp) = load_images(k, h, fd, &head, size, f.path.clone(), &shown)?;
         return Ok(Exec {
             main,
             interp,
@@ -342,28 +318,7 @@ pub fn prepare_fd(
             Ok(exec)
         }
         None => {
-            let elf = match parse_elf(h, fd, &head, size) {
-                Ok(e) => e,
-                Err(e) => {
-                    let _ = h.close(fd);
-                    return Err(err(e.errno(), &shown, &e.reason().to_string(), 126));
-                }
-            };
-            let main = Image {
-                fd,
-                path: describe.to_vec(),
-                elf,
-            };
-            let interp = match main.elf.interp {
-                None => None,
-                Some((off, len)) => match open_interp(k, h, fd, off, len) {
-                    Ok(i) => Some(i),
-                    Err(e) => {
-                        let _ = h.close(fd);
-                        return Err(ExecError { shown, ..e });
-                    }
-                },
-            };
+            let (main, interp) = load_images(k, h, fd, &head, size, describe.to_vec(), &shown)?;
             Ok(Exec {
                 main,
                 interp,
@@ -373,6 +328,42 @@ pub fn prepare_fd(
             })
         }
     }
+}
+
+/// The ELF open as `fd` (its first bytes `head`, `size` long, known to the
+/// guest as `path`) and its PT_INTERP interpreter, opened; on error `fd` is
+/// closed and the error names `shown`.
+fn load_images(
+    k: &mut Kernel,
+    h: &dyn Host,
+    fd: HostFd,
+    head: &[u8],
+    size: u64,
+    path: Vec<u8>,
+    shown: &[u8],
+) -> Result<(Image, Option<Image>), ExecError> {
+    let elf = match parse_elf(h, fd, head, size) {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = h.close(fd);
+            return Err(err(e.errno(), shown, &e.reason().to_string(), 126));
+        }
+    };
+    let main = Image { fd, path, elf };
+    let interp = match main.elf.interp {
+        None => None,
+        Some((off, len)) => match open_interp(k, h, fd, off, len) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                let _ = h.close(fd);
+                return Err(ExecError {
+                    shown: shown.to_vec(),
+                    ..e
+                });
+            }
+        },
+    };
+    Ok((main, interp))
 }
 
 fn open_interp(
