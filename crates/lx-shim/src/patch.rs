@@ -25,11 +25,13 @@
 //! then `syscall` - musl's `__syscall_cp_c`, through which every
 //! cancellation point (read, write, open, close, wait4...) goes in a
 //! program without pthread_cancel, and glibc's syscall(3) (Rust's futex
-//! calls, for one). Its last moves (at least 5 bytes of whole
-//! instructions) move into the stub, whose `jmp` takes their place:
+//! calls, for one). The last of its moves that is 5 bytes or longer, and
+//! the moves after it, go into the stub; the `jmp` replaces exactly that
+//! move's first 5 bytes, so every later instruction still starts where it
+//! did:
 //!
 //! ```text
-//! stub: <the last moves> ; lea rcx, [syscall + 2] ; jmp [fast entry]
+//! stub: <that move and the rest> ; lea rcx, [syscall + 2] ; jmp [fast entry]
 //! ```
 //!
 //! Such a site serves every number that reaches it: the fast path sends
@@ -267,8 +269,8 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         let Some((area, stub)) = area_for(st, site) else {
             return;
         };
-        // mov eax, NR ; <the moves> ; lea rcx, [syscall_at + 2] ;
-        // jmp [area]   (the entry address)
+        // [mov eax, NR (first shape)] ; <the moves> ;
+        // lea rcx, [syscall_at + 2] ; jmp [area]   (the entry address)
         let mut b = [0xccu8; STUB as usize];
         let pre = if set_nr {
             b[0] = 0xb8;

@@ -132,8 +132,8 @@ pub fn sys_lseek(c: &mut Ctx<'_>, fd: i32, off: i64, whence: u32) -> SysResult {
             // looks at the layers again: a directory that has an upper
             // part now is lx's to list from its first entry.
             let r = c.host.lseek(file.fd, off, whence)?;
-            if r == 0 {
-                file.dir.lock().read_since = false;
+            // (A stream not read since its start was decided just now.)
+            if r == 0 && core::mem::replace(&mut file.dir.lock().read_since, false) {
                 crate::fs::dir::decide_passthrough(c, &file);
             }
             return Ok(r as usize);

@@ -109,20 +109,22 @@ fn open_head(k: &mut Kernel, h: &dyn Host, f: &Found) -> Result<(HostFd, Vec<u8>
     };
     let file = open_found(&mut c, f, 0, 0)?;
     let fd = file.fd;
-    let r = (|| {
-        let st = h.fstat(fd)?;
-        let mut head = vec![0u8; HEAD.min(st.st_size.max(0) as usize)];
-        let n = hostfs::pread_buf(h, fd, &mut head, 0)?;
-        head.truncate(n);
-        Ok((head, st.st_size as u64))
-    })();
-    match r {
-        Ok((head, size)) => Ok((fd, head, size)),
+    match read_head(h, fd) {
+        Ok((head, st)) => Ok((fd, head, st.st_size as u64)),
         Err(e) => {
             let _ = h.close(fd);
             Err(e)
         }
     }
+}
+
+/// The stat of the file open as `fd` and its first `HEAD` bytes.
+fn read_head(h: &dyn Host, fd: HostFd) -> Result<(Vec<u8>, lx_abi::structs::Stat), Errno> {
+    let st = h.fstat(fd)?;
+    let mut head = vec![0u8; HEAD.min(st.st_size.max(0) as usize)];
+    let n = hostfs::pread_buf(h, fd, &mut head, 0)?;
+    head.truncate(n);
+    Ok((head, st))
 }
 
 fn parse_elf(h: &dyn Host, fd: HostFd, head: &[u8], size: u64) -> Result<ElfImage, elf::ElfError> {
@@ -148,11 +150,7 @@ const HEAD: usize = 1024;
 pub fn reopen(h: &dyn Host, p: &crate::config::Prepared, execfn: &[u8]) -> Result<Exec, ExecError> {
     let image = |fd: HostFd, path: &[u8]| -> Result<Image, ExecError> {
         let shown = path;
-        let st = h.fstat(fd).map_err(|e| err(e, shown, e.message(), 126))?;
-        let mut head = vec![0u8; HEAD.min(st.st_size.max(0) as usize)];
-        let n =
-            hostfs::pread_buf(h, fd, &mut head, 0).map_err(|e| err(e, shown, e.message(), 126))?;
-        head.truncate(n);
+        let (head, st) = read_head(h, fd).map_err(|e| err(e, shown, e.message(), 126))?;
         let elf = parse_elf(h, fd, &head, st.st_size as u64)
             .map_err(|e| err(e.errno(), shown, &e.reason().to_string(), 126))?;
         Ok(Image {
@@ -268,7 +266,8 @@ pub fn prepare(
 /// Prepare running the file open as guest fd `guest_fd` when it has no
 /// path lx could resolve again (a memfd, an O_TMPFILE file): fexecve(2) of
 /// it, as Linux's execveat with AT_EMPTY_PATH does. `host_fd` is lx's own
-/// readable fd of the file (closed here on error, else the image's). `describe` is what /proc/self/exe shows for it; AT_EXECFN is
+/// readable fd of the file (closed here on error, else the image's);
+/// `describe` is what /proc/self/exe shows for it; AT_EXECFN is
 /// `/dev/fd/N`. A `#!` script is run as `interpreter /dev/fd/N` (ENOENT
 /// when the fd closes on exec: the interpreter could not open it, as on
 /// Linux).
@@ -284,15 +283,13 @@ pub fn prepare_fd(
     let shown = alloc::format!("/dev/fd/{guest_fd}").into_bytes();
     let fd = host_fd;
     let r = (|| {
+        // The kind and permission first (a pipe is EACCES, not a read error).
         let st = h.fstat(fd).map_err(|e| err(e, &shown, e.message(), 126))?;
         if st.st_mode & S_IFMT != S_IFREG {
             return Err(err(Errno::EACCES, &shown, "Permission denied", 126));
         }
         hostfs::access_fd(h, fd, 1, 0).map_err(|e| err(e, &shown, "Permission denied", 126))?;
-        let mut head = vec![0u8; HEAD.min(st.st_size.max(0) as usize)];
-        let n =
-            hostfs::pread_buf(h, fd, &mut head, 0).map_err(|e| err(e, &shown, e.message(), 126))?;
-        head.truncate(n);
+        let (head, st) = read_head(h, fd).map_err(|e| err(e, &shown, e.message(), 126))?;
         Ok((head, st.st_size as u64))
     })();
     let (head, size) = match r {
