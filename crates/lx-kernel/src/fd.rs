@@ -378,6 +378,46 @@ impl FdTable {
         }
     }
 
+    /// A table of its own holding copies of this one's descriptions (dups
+    /// stay shared among themselves), for a vfork helper: it shares this
+    /// process's memory, not its fd table, so nothing it opens, closes or
+    /// counts may reach this one.
+    pub fn deep_copy(&self) -> FdTable {
+        let t = self.inner.table.lock();
+        let mut fresh: Vec<(*const OpenFile, Arc<OpenFile>)> = Vec::new();
+        let slots = t
+            .slots
+            .iter()
+            .map(|s| {
+                s.as_ref().map(|e| {
+                    let old = Arc::as_ptr(&e.file);
+                    let file = match fresh.iter().find(|(p, _)| *p == old) {
+                        Some((_, n)) => n.clone(),
+                        None => {
+                            let n = Arc::new(e.file.detached());
+                            fresh.push((old, n.clone()));
+                            n
+                        }
+                    };
+                    FdEntry {
+                        file,
+                        cloexec: e.cloexec,
+                    }
+                })
+            })
+            .collect();
+        FdTable {
+            inner: Arc::new(Shared {
+                table: Spinlock::new(Table {
+                    slots,
+                    limit: t.limit,
+                    deferred: Vec::new(),
+                }),
+                any_deferred: AtomicBool::new(false),
+            }),
+        }
+    }
+
     /// Hold the table still (across a fork, so the child's copy is not
     /// caught locked by another thread).
     pub fn freeze(&self) -> Frozen<'_> {

@@ -195,6 +195,55 @@ pub trait Host {
     /// In a fork child of a threaded process: the other threads' lx state
     /// is gone with them.
     fn forget_other_threads(&self) {}
+    /// Fork a process holding only lx (its window, the process stack and
+    /// the vDSO): the guest's mappings are left out (MADV_DONTFORK around
+    /// the clone). `flags`: the exit signal, and CLONE_PARENT. Made by a
+    /// vfork helper for the child the guest knows (`proc::vfork`). ENOSYS
+    /// when this host cannot.
+    fn fork_small(&self, _flags: u64) -> Result<i32, Errno> {
+        Err(Errno::ENOSYS)
+    }
+    /// Run the code of a vfork child on this process's memory: a host
+    /// process sharing the memory (CLONE_VM|CLONE_VFORK, its own fd table
+    /// and dispositions) that resumes the guest with `regs`, served by `k`
+    /// (see `proc::vfork`), with the socket pair `socks` for a child made
+    /// before the exec. Returns when it has ended (reaped): Ok((the pid of
+    /// the child it made, 0 if none, whose exit signal is `exit_signal`;
+    /// the helper's wait status)).
+    fn run_vfork_helper(
+        &self,
+        _regs: &crate::regs::Regs,
+        _k: crate::kernel::Kernel,
+        _exit_signal: u64,
+        _socks: [HostFd; 2],
+    ) -> Result<(i32, i32), Errno> {
+        Err(Errno::ENOSYS)
+    }
+    /// In a vfork helper: its child so far.
+    fn vfork_helper(&self) -> Option<VforkHelper> {
+        None
+    }
+    /// Record the vfork helper's child (None: the caller is no helper, it
+    /// is the child now).
+    fn set_vfork_helper(&self, _h: Option<VforkHelper>) {}
+    /// The calling vfork helper has handed its exec over: it ends once the
+    /// current call has returned (everything the call allocated freed: the
+    /// helper allocates in its parent's memory).
+    fn vfork_helper_done(&self) {}
+    /// Send `data` with the host fds `fds` (SCM_RIGHTS) on a Unix socket.
+    fn send_fds(&self, _sock: HostFd, _data: &[u8], _fds: &[HostFd]) -> Result<(), Errno> {
+        Err(Errno::ENOSYS)
+    }
+    /// Receive one message into `buf`; the fds it carried are appended to
+    /// `fds` (close-on-exec). Ok(0): the peer is gone.
+    fn recv_fds(
+        &self,
+        _sock: HostFd,
+        _buf: &mut [u8],
+        _fds: &mut alloc::vec::Vec<HostFd>,
+    ) -> Result<usize, Errno> {
+        Err(Errno::ENOSYS)
+    }
     /// Replace this process's image without a host exec: the shim keeps
     /// running, unmaps the guest, undoes what `e` lists that a host exec
     /// would undo, and starts the prepared program of `e.cfg` with the
@@ -227,6 +276,18 @@ pub trait Host {
     fn record_stat(&self, nr: u32, failed: bool, ns: u64);
     /// Has `nr` been reported as unimplemented in this run? Marks it.
     fn first_enosys(&self, nr: u32) -> bool;
+}
+
+/// A vfork helper's child (`proc::vfork`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VforkHelper {
+    /// The child's pid (0: not made yet).
+    pub child: i32,
+    /// The socket pair a child made before the exec uses: its end, the
+    /// helper's end.
+    pub socks: [HostFd; 2],
+    /// The exit signal vfork asked for.
+    pub exit_signal: u64,
 }
 
 /// An exec served inside the process (see [`Host::exec_in_place`]).

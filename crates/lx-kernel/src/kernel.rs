@@ -73,6 +73,9 @@ pub struct Kernel {
     pub cfg: Config,
     /// Write end of the pipe a vfork parent waits on (closed by exec/exit).
     pub vfork_fd: Option<i32>,
+    /// This is a vfork helper: the code of a vfork child running on its
+    /// parent's memory (`proc::vfork`; the host knows its child).
+    pub vfork_helper: bool,
     /// The mount table and filesystem caches.
     pub vfs: Vfs,
     /// The running program (canonical path) for /proc/self/exe.
@@ -168,6 +171,7 @@ impl Kernel {
             },
             exe: Vec::new(),
             vfork_fd: None,
+            vfork_helper: false,
             cmdline: nul_joined(&cfg.argv),
             environ: nul_joined(&cfg.envp),
             auxv: Vec::new(),
@@ -220,6 +224,7 @@ impl Kernel {
             root: self.root.clone(),
             cfg: self.cfg.clone(),
             vfork_fd: None,
+            vfork_helper: false,
             vfs: self.vfs.for_thread(),
             exe: self.exe.clone(),
             cmdline: self.cmdline.clone(),
@@ -238,6 +243,55 @@ impl Kernel {
             timers: Vec::new(),
             shared: self.shared.clone(),
             seen: self.seen,
+            seq: 0,
+            memo: None,
+        }
+    }
+
+    /// The state of a vfork helper (`proc::vfork`): the code of a vfork
+    /// child, run in a host process sharing this single-threaded process's
+    /// memory but nothing else: its own copy of the fd table (the same
+    /// descriptions, on the helper's copy of the host fds), of the signal
+    /// dispositions and mask, of the filesystem context. Its pid is 0 until
+    /// the child process exists.
+    pub fn for_vfork_child(&self) -> Kernel {
+        let mut id = self.id.clone();
+        id.pid = 0;
+        id.tid = 0;
+        id.ppid = self.id.pid;
+        let mut sig = crate::signal::SignalState::new(self.sig.mask.0);
+        sig.actions = self.sig.actions;
+        Kernel {
+            fds: self.fds.deep_copy(),
+            sig,
+            mm: self.mm,
+            id,
+            cwd: self.cwd.clone(),
+            root: self.root.clone(),
+            cfg: self.cfg.clone(),
+            vfork_fd: None,
+            vfork_helper: true,
+            // The caches' host fds are open in the helper's copy of the fd
+            // table under the same numbers: what it opens or closes there
+            // stays in its own copy.
+            vfs: self.vfs.clone(),
+            exe: self.exe.clone(),
+            cmdline: self.cmdline.clone(),
+            environ: self.environ.clone(),
+            auxv: self.auxv.clone(),
+            umask: self.umask,
+            nofile_max: self.nofile_max,
+            fs_base: self.fs_base,
+            no_new_privs: self.no_new_privs,
+            child_subreaper: false,
+            tracing: self.tracing,
+            stats: self.stats,
+            quiet: self.quiet,
+            restart: None,
+            rseq: None,
+            timers: Vec::new(),
+            shared: Arc::new(Shared::default()),
+            seen: 0,
             seq: 0,
             memo: None,
         }
@@ -370,7 +424,7 @@ impl Kernel {
     pub fn syscall(&mut self, host: &dyn Host, regs: &mut Regs, fpstate: &mut [u8], nr: u32) {
         self.seq = self.seq.wrapping_add(1);
         self.refresh();
-        if self.id.tid == 0 {
+        if self.id.tid == 0 && !self.vfork_helper {
             // A new thread's first syscall.
             self.id.tid = host.host_tid();
         }
@@ -387,6 +441,9 @@ impl Kernel {
                 fpstate,
                 nr,
             };
+            if ctx.k.vfork_helper {
+                crate::proc::vfork::before_call(&mut ctx, &args);
+            }
             match table::call(&mut ctx, nr, &args) {
                 Some(r) => r,
                 None => Err(ctx.k.unimplemented(host, nr)),

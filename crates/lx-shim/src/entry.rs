@@ -474,17 +474,31 @@ fn kept_ranges(stack_at: u64) -> Result<Vec<(u64, u64)>, lx_abi::Errno> {
     Ok(out)
 }
 
-/// The gaps between the kept ranges: every guest mapping lies in one.
-fn unmap_guest(kept: &[(u64, u64)]) {
+/// The gaps between the kept ranges (address, length): every guest
+/// mapping lies in one.
+fn gaps(kept: &[(u64, u64)]) -> Vec<(u64, u64)> {
     const LOW: u64 = 4096;
     const TOP: u64 = 0x7fff_ffff_f000;
+    let mut out = Vec::new();
     let mut at = LOW;
     for &(lo, hi) in kept.iter().chain([(TOP, TOP)].iter()) {
         if lo > at {
-            let _ = call(nr::munmap, &[at, lo - at]);
+            out.push((at, lo - at));
         }
         at = at.max(hi);
     }
+    out
+}
+
+fn unmap_guest(kept: &[(u64, u64)]) {
+    for (at, len) in gaps(kept) {
+        let _ = call(nr::munmap, &[at, len]);
+    }
+}
+
+/// Where the guest's mappings lie (None: not known, in-place exec is off).
+pub fn guest_gaps() -> Option<Vec<(u64, u64)>> {
+    KEPT.with(|k| k.as_deref().map(gaps))
 }
 
 /// Serve an exec inside this process (see `Host::exec_in_place`): unmap the

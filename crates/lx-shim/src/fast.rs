@@ -182,6 +182,13 @@ extern "C" fn fast_syscall(regs: &mut Regs) {
         };
         let before = k.host_sigmask();
         t.mask_touched.store(false, Ordering::Relaxed);
+        if t.helper.load(Ordering::Relaxed) {
+            // A vfork helper runs lx's code with every signal blocked (see
+            // `signals::sigsys_blocks_all`); the exit gives the guest its
+            // mask back.
+            signals::block_all_but_faults();
+            t.mask_touched.store(true, Ordering::Relaxed);
+        }
         k.syscall(&SHIM_HOST, regs, &mut [], nr);
         finish(t, fa, k, regs, ret, before);
     });

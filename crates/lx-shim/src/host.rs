@@ -37,7 +37,61 @@ impl ShimHost {
         self.trace_fd.store(trace_fd, Ordering::Relaxed);
     }
     pub fn pid(&self) -> i32 {
+        if crate::thread::in_helper() {
+            // A vfork helper is a host process of its own, sharing this
+            // word with its parent.
+            return sys::getpid();
+        }
         self.pid.load(Ordering::Relaxed)
+    }
+}
+
+/// `struct msghdr`.
+#[derive(Default)]
+#[repr(C)]
+struct MsgHdr {
+    name: u64,
+    namelen: u32,
+    iov: u64,
+    iovlen: u64,
+    control: u64,
+    controllen: u64,
+    flags: i32,
+}
+
+/// Fds one message carries at most (the kernel's SCM_MAX_FD is 253).
+const MAX_FDS: usize = 250;
+/// Control buffer: one SCM_RIGHTS message of MAX_FDS fds.
+const CONTROL_WORDS: usize = (16 + 4 * MAX_FDS).div_ceil(8);
+
+impl ShimHost {
+    /// A vfork helper's guest ended (`kind`: exit status or fatal signal):
+    /// so does its child, the process the guest knows, made now if it was
+    /// not yet; the helper just ends.
+    fn end_vfork_helper(&self, kind: u64, value: u32) -> ! {
+        let Some(h) = crate::thread::helper() else {
+            sys::exit_group(0)
+        };
+        if h.child != 0 {
+            let m = lx_kernel::proc::vfork::header(kind, u64::from(value), 0, 0);
+            let _ = self.send_fds(h.socks[1], &m, &[]);
+            sys::exit_group(0)
+        }
+        match self.fork_small(h.exit_signal | lx_kernel::proc::vfork::CLONE_PARENT) {
+            Ok(0) => {
+                crate::thread::set_helper(None);
+                crate::thread::forget_others();
+                if kind == lx_kernel::proc::vfork::KILLED {
+                    lx_kernel::Host::die_by_signal(self, value)
+                }
+                sys::exit_group(value as i32)
+            }
+            Ok(child) => {
+                crate::thread::set_helper(Some(lx_kernel::host::VforkHelper { child, ..h }));
+                sys::exit_group(0)
+            }
+            Err(_) => sys::exit_group(0),
+        }
     }
 }
 
@@ -311,15 +365,24 @@ impl Host for ShimHost {
         s
     }
     fn exit_group(&self, code: i32) -> ! {
+        if crate::thread::in_helper() {
+            self.end_vfork_helper(lx_kernel::proc::vfork::EXIT, code as u32)
+        }
         sys::exit_group(code)
     }
     fn exit_thread(&self, code: i32) -> ! {
+        if crate::thread::in_helper() {
+            self.end_vfork_helper(lx_kernel::proc::vfork::EXIT, code as u32)
+        }
         crate::thread::exiting();
         loop {
             sys::raw(nr::exit, &[code as u64]);
         }
     }
     fn die_by_signal(&self, sig: u32) -> ! {
+        if crate::thread::in_helper() {
+            self.end_vfork_helper(lx_kernel::proc::vfork::KILLED, sig)
+        }
         let _ = signals::set_host_action(sig, 0);
         let set = 1u64 << (sig - 1);
         let _ = call(nr::rt_sigprocmask, &[1, ptr(&set), 0, 8]);
@@ -408,10 +471,201 @@ impl Host for ShimHost {
         regs: &lx_kernel::Regs,
         k: lx_kernel::Kernel,
     ) -> Result<i32, Errno> {
-        crate::thread::spawn(flags, ptid, ctid, tls, regs, k)
+        crate::thread::spawn(flags, ptid, ctid, tls, regs, k, None)
     }
     fn forget_other_threads(&self) {
         crate::thread::forget_others();
+    }
+    fn fork_small(&self, flags: u64) -> Result<i32, Errno> {
+        const MADV_DONTFORK: u64 = 10;
+        const MADV_DOFORK: u64 = 11;
+        let gaps = crate::entry::guest_gaps().ok_or(Errno::ENOSYS)?;
+        // (Gaps holding no mapping at all answer ENOMEM: nothing to do.)
+        for &(at, len) in &gaps {
+            let _ = call(nr::madvise, &[at, len, MADV_DONTFORK]);
+        }
+        let r = self.fork(flags, 0, 0, 0);
+        if r != Ok(0) {
+            for &(at, len) in &gaps {
+                let _ = call(nr::madvise, &[at, len, MADV_DOFORK]);
+            }
+        }
+        r
+    }
+    fn run_vfork_helper(
+        &self,
+        regs: &lx_kernel::Regs,
+        k: lx_kernel::Kernel,
+        exit_signal: u64,
+        socks: [HostFd; 2],
+    ) -> Result<(i32, i32), Errno> {
+        const CLONE_VM: u64 = 0x100;
+        const CLONE_VFORK: u64 = 0x4000;
+        if crate::entry::guest_gaps().is_none() {
+            return Err(Errno::ENOSYS);
+        }
+        // Words of this process the helper may change for itself (it shares
+        // this memory): dispositions left at default, the guest's %gs, and
+        // host fds, which are numbers in its own fd table.
+        let default_set = signals::default_set();
+        let guest_gs = crate::patch::guest_owns_gs();
+        let mem = crate::patch::mem_fd_state();
+        let (spare, taken) = (crate::watch::spare(), crate::watch::taken());
+        signals::sigsys_blocks_all(true);
+        // The host clone returns once the helper has ended (CLONE_VFORK).
+        // Its exit signal is the child's: a CLONE_PARENT fork inherits the
+        // caller's.
+        let r = crate::thread::spawn(
+            CLONE_VM | CLONE_VFORK | exit_signal,
+            0,
+            0,
+            0,
+            regs,
+            k,
+            Some((exit_signal, socks)),
+        );
+        signals::restore_default_set(default_set);
+        signals::sigsys_blocks_all(false);
+        crate::patch::restore_guest_owns_gs(guest_gs);
+        crate::patch::restore_mem_fd_state(mem);
+        if crate::watch::taken() != taken {
+            // The helper forked with this process's spare watchdog
+            // description: it is its child's now.
+            if spare >= 0 {
+                sys::close(spare);
+            }
+            crate::watch::restore_spare(-1);
+        } else {
+            crate::watch::restore_spare(spare);
+        }
+        let pid = r?;
+        let mut status = 0i32;
+        while call(
+            nr::wait4,
+            &[
+                pid as u64,
+                mptr(&mut status),
+                0x4000_0000, /* __WALL */
+                0,
+            ],
+        ) == Err(Errno::EINTR)
+        {}
+        // Its exit signal, if the guest catches it, waits here (blocked
+        // while lx runs): the guest must not see it.
+        if (1..=64).contains(&exit_signal) {
+            let set = 1u64 << (exit_signal - 1);
+            let zero = [0i64; 2];
+            let mut si = lx_abi::structs::Siginfo::ZERO;
+            if call(
+                nr::rt_sigtimedwait,
+                &[ptr(&set), mptr(&mut si), zero.as_ptr() as u64, 8],
+            ) == Ok(exit_signal as usize)
+                && si.pid() != pid
+            {
+                // Another child's: back in the queue.
+                let _ = call(
+                    nr::rt_tgsigqueueinfo,
+                    &[
+                        self.pid() as u64,
+                        sys::gettid() as u64,
+                        exit_signal,
+                        ptr(&si),
+                    ],
+                );
+            }
+        }
+        Ok((crate::thread::reclaim_helper(pid), status))
+    }
+    fn vfork_helper(&self) -> Option<lx_kernel::host::VforkHelper> {
+        crate::thread::helper()
+    }
+    fn set_vfork_helper(&self, h: Option<lx_kernel::host::VforkHelper>) {
+        if h.is_none() {
+            // The helper's child: lx's usual mask again.
+            signals::sigsys_blocks_all(false);
+        }
+        crate::thread::set_helper(h);
+    }
+    fn vfork_helper_done(&self) {
+        if let Some(t) = crate::thread::current() {
+            t.helper_done.store(true, Ordering::Relaxed);
+        }
+    }
+    fn send_fds(&self, sock: HostFd, data: &[u8], fds: &[HostFd]) -> Result<(), Errno> {
+        let mut control = [0u64; CONTROL_WORDS];
+        let iov = [data.as_ptr() as u64, data.len() as u64];
+        let mut msg = MsgHdr {
+            iov: iov.as_ptr() as u64,
+            iovlen: 1,
+            ..MsgHdr::default()
+        };
+        if !fds.is_empty() {
+            if fds.len() > MAX_FDS {
+                return Err(Errno::EINVAL);
+            }
+            let bytes = control.as_mut_bytes();
+            let len = 16 + 4 * fds.len();
+            bytes[..8].copy_from_slice(&(len as u64).to_le_bytes());
+            bytes[8..12].copy_from_slice(&1i32.to_le_bytes()); // SOL_SOCKET
+            bytes[12..16].copy_from_slice(&1i32.to_le_bytes()); // SCM_RIGHTS
+            for (i, fd) in fds.iter().enumerate() {
+                bytes[16 + 4 * i..20 + 4 * i].copy_from_slice(&fd.to_le_bytes());
+            }
+            msg.control = control.as_ptr() as u64;
+            msg.controllen = len.next_multiple_of(8) as u64;
+        }
+        loop {
+            match call(
+                nr::sendmsg,
+                &[sock as u64, ptr(&msg), 0x4000 /* MSG_NOSIGNAL */],
+            ) {
+                Err(Errno::EINTR) => continue,
+                r => return r.map(|_| ()),
+            }
+        }
+    }
+    fn recv_fds(
+        &self,
+        sock: HostFd,
+        buf: &mut [u8],
+        fds: &mut alloc::vec::Vec<HostFd>,
+    ) -> Result<usize, Errno> {
+        let mut control = [0u64; CONTROL_WORDS];
+        let iov = [buf.as_mut_ptr() as u64, buf.len() as u64];
+        let mut msg = MsgHdr {
+            iov: iov.as_ptr() as u64,
+            iovlen: 1,
+            control: control.as_mut_ptr() as u64,
+            controllen: (CONTROL_WORDS * 8) as u64,
+            ..MsgHdr::default()
+        };
+        let n = call(
+            nr::recvmsg,
+            &[
+                sock as u64,
+                mptr(&mut msg),
+                0x4000_0000, /* MSG_CMSG_CLOEXEC */
+            ],
+        )?;
+        // The control messages: (len, level, type, data...), 8-aligned.
+        let bytes = control.as_bytes();
+        let total = (msg.controllen as usize).min(bytes.len());
+        let mut at = 0;
+        while at + 16 <= total {
+            let len = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8])) as usize;
+            if len < 16 || at + len > total {
+                break;
+            }
+            let level = i32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap_or([0; 4]));
+            let kind = i32::from_le_bytes(bytes[at + 12..at + 16].try_into().unwrap_or([0; 4]));
+            if level == 1 && kind == 1 {
+                for b in bytes[at + 16..at + len].chunks_exact(4) {
+                    fds.push(i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                }
+            }
+            at += len.next_multiple_of(8);
+        }
+        Ok(n)
     }
     fn registry_execed(&self, pid: i32) -> bool {
         crate::shared::registry_execed(pid)

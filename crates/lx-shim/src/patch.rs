@@ -97,6 +97,12 @@ pub fn guest_owns_gs() -> bool {
     GUEST_GS.load(Ordering::Relaxed)
 }
 
+/// Put back what `guest_owns_gs` said (a vfork helper, which shares this
+/// process's memory, may have changed it for itself).
+pub fn restore_guest_owns_gs(v: bool) {
+    GUEST_GS.store(v, Ordering::Relaxed);
+}
+
 /// Syscalls the fast path serves: ones whose handler needs neither the
 /// signal frame (FPU state, the trap's context) nor to replace the image,
 /// the thread or the signal mask in a way only a sigreturn can apply.
@@ -597,6 +603,23 @@ pub fn areas() -> Vec<(u64, u64)> {
             .map(|st| st.areas.iter().map(|&(b, _)| (b, b + AREA_SIZE)).collect())
             .unwrap_or_default()
     })
+}
+
+/// This process's /proc/self/mem fd and its opener, to put back after a
+/// vfork helper ran: it shares this state but opens its own fd, in its own
+/// fd table (the number means something else here).
+pub fn mem_fd_state() -> (i32, i32) {
+    STATE.with(|s| s.as_ref().map_or((-1, 0), |st| (st.mem_fd, st.mem_pid)))
+}
+
+/// Put back what `mem_fd_state` returned.
+pub fn restore_mem_fd_state((fd, pid): (i32, i32)) {
+    STATE.with(|s| {
+        if let Some(st) = s.as_mut() {
+            st.mem_fd = fd;
+            st.mem_pid = pid;
+        }
+    });
 }
 
 /// An exec in place unmapped the guest (areas included): forget them.

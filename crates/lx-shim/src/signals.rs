@@ -133,6 +133,9 @@ fn shim_mask() -> u64 {
 
 /// Install `handler` for `sig` on the host.
 pub fn set_host_action(sig: u32, handler: u64) -> Result<(), lx_abi::Errno> {
+    if sig == SIGSYS && handler == on_sigsys as *const () as u64 {
+        return register_sigsys(crate::thread::in_helper());
+    }
     let catching = handler > 1;
     let act = KAction {
         handler,
@@ -172,6 +175,57 @@ pub fn note_default(sig: u32, is_default: bool) {
     if (old & bit != 0) != is_default {
         let _ = set_host_action(SIGSYS, on_sigsys as *const () as u64);
     }
+}
+
+/// Register the SIGSYS handler blocking every signal but the faults lx
+/// must see (`all`), or with lx's usual mask, which leaves the guest's
+/// default-action signals deliverable. A vfork helper's handlers block
+/// them all: a signal's default action must not end it inside lx's code,
+/// where it may hold a lock its parent shares (it takes effect back in the
+/// guest).
+pub fn sigsys_blocks_all(all: bool) {
+    let _ = register_sigsys(all);
+}
+
+fn register_sigsys(all: bool) -> Result<(), lx_abi::Errno> {
+    let act = KAction {
+        handler: on_sigsys as *const () as u64,
+        flags: SA_SIGINFO | SA_ONSTACK | SA_RESTORER,
+        restorer: restore_rt as *const () as u64,
+        mask: if all { ALL_BUT_FAULTS } else { shim_mask() },
+    };
+    sys::call(
+        nr::rt_sigaction,
+        &[u64::from(SIGSYS), &act as *const KAction as u64, 0, 8],
+    )
+    .map(|_| ())
+}
+
+/// Every signal but the faults lx must see.
+const ALL_BUT_FAULTS: u64 = !((1u64 << (SIGSEGV - 1)) | (1u64 << (SIGBUS - 1)));
+
+/// Block every signal but the faults (a vfork helper's fast path).
+pub fn block_all_but_faults() {
+    let _ = sys::call(
+        nr::rt_sigprocmask,
+        &[
+            0, /* SIG_BLOCK */
+            &ALL_BUT_FAULTS as *const u64 as u64,
+            0,
+            8,
+        ],
+    );
+}
+
+/// The signals whose guest disposition is the default (see `note_default`).
+pub fn default_set() -> u64 {
+    DEFAULT_SET.load(Ordering::Relaxed)
+}
+
+/// Put back a `default_set` value: a vfork helper shares this process's
+/// memory (and so this word) but has its own dispositions.
+pub fn restore_default_set(v: u64) {
+    DEFAULT_SET.store(v, Ordering::Relaxed);
 }
 
 /// Install lx's always-on handlers: SIGSYS (syscall traps), SIGSEGV and
@@ -281,6 +335,11 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
         k.end_syscall(regs);
         uc.set_sigmask(k.host_sigmask());
     });
+    if t.helper_done.load(Ordering::Relaxed) {
+        // A vfork helper whose exec its child took over: done, with the
+        // call's allocations (in its parent's memory) freed.
+        sys::exit_group(0)
+    }
 }
 
 /// A signal for the guest, or a fault in lx's own guest-memory copy.

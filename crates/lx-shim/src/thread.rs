@@ -19,6 +19,7 @@ use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU64, Ordering};
 use lx_abi::Errno;
 use lx_abi::structs::Siginfo;
 use lx_abi::syscalls::nr;
+use lx_kernel::host::VforkHelper;
 use lx_kernel::layout::LX_BASE;
 use lx_kernel::{Kernel, Regs};
 
@@ -94,6 +95,16 @@ pub struct Block {
     /// The guest's blocked set (host terms) while it waits in a blocking
     /// call: it stays blocked when lx takes over again.
     pub guest_mask: AtomicU64,
+    /// This slot runs a vfork helper (see `lx_kernel::proc::vfork`): a
+    /// host process of its own sharing this memory; its child (0: not made
+    /// yet), the socket pair for a child made before the exec, and the exit
+    /// signal vfork asked for.
+    pub helper: AtomicBool,
+    pub helper_child: AtomicI32,
+    pub helper_socks: [AtomicI32; 2],
+    pub helper_exit_signal: AtomicU64,
+    /// The helper handed its exec over: it ends when the call returns.
+    pub helper_done: AtomicBool,
 }
 
 const _: () = assert!(core::mem::size_of::<Block>() as u64 <= BLOCK_SIZE);
@@ -157,6 +168,51 @@ fn my_slot() -> Option<usize> {
     (i < MAX_THREADS).then_some(i)
 }
 
+/// Is the caller a vfork helper?
+pub fn in_helper() -> bool {
+    current().is_some_and(|b| b.helper.load(Ordering::Relaxed))
+}
+
+/// In a vfork helper: its child so far.
+pub fn helper() -> Option<VforkHelper> {
+    let b = current()?;
+    b.helper.load(Ordering::Relaxed).then(|| VforkHelper {
+        child: b.helper_child.load(Ordering::Relaxed),
+        socks: [
+            b.helper_socks[0].load(Ordering::Relaxed),
+            b.helper_socks[1].load(Ordering::Relaxed),
+        ],
+        exit_signal: b.helper_exit_signal.load(Ordering::Relaxed),
+    })
+}
+
+/// Record the calling helper's child (None: the caller is the child now).
+pub fn set_helper(h: Option<VforkHelper>) {
+    if let Some(b) = current() {
+        b.helper.store(h.is_some(), Ordering::Relaxed);
+        if let Some(h) = h {
+            b.helper_child.store(h.child, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A vfork helper (host pid `pid`) has ended and was reaped: the child it
+/// made (0: none), and its slot is free (its block, and the kernel state
+/// in it, is dropped when reused).
+pub fn reclaim_helper(pid: i32) -> i32 {
+    for i in 1..MAX_THREADS {
+        if TID[i].load(Ordering::Relaxed) == pid && STATE[i].load(Ordering::Acquire) != NEVER {
+            // SAFETY: the slot was set up for the helper (state not NEVER)
+            // and the helper is gone: nothing else uses its block.
+            let child = unsafe { (*block_ptr(i)).helper_child.load(Ordering::Relaxed) };
+            TID[i].store(NOT_STARTED, Ordering::Relaxed);
+            STATE[i].store(EXITED, Ordering::Release);
+            return child;
+        }
+    }
+    0
+}
+
 /// The calling thread's block.
 pub fn current() -> Option<&'static Block> {
     let i = my_slot()?;
@@ -212,6 +268,11 @@ fn setup(i: usize, was: u8) -> Result<(), Errno> {
             mask_touched: AtomicBool::new(false),
             uc: AtomicU64::new(0),
             guest_mask: AtomicU64::new(0),
+            helper: AtomicBool::new(false),
+            helper_child: AtomicI32::new(0),
+            helper_socks: [AtomicI32::new(-1), AtomicI32::new(-1)],
+            helper_exit_signal: AtomicU64::new(0),
+            helper_done: AtomicBool::new(false),
         });
     }
     Ok(())
@@ -321,7 +382,8 @@ const SIGINFO_SIZE: u64 = 128;
 /// Start a thread that resumes the guest where the trapped clone returns,
 /// with `regs` (rax already 0, rsp its stack) and the FPU state and signal
 /// mask of the frame being served, served by `kernel`. Host `flags` are
-/// clone's (CLONE_VM|CLONE_THREAD|...).
+/// clone's (CLONE_VM|CLONE_THREAD|..., or CLONE_VM|CLONE_VFORK for a vfork
+/// helper: `helper` holds its child's exit signal and socket pair).
 pub fn spawn(
     flags: u64,
     ptid: u64,
@@ -329,6 +391,7 @@ pub fn spawn(
     tls: u64,
     regs: &Regs,
     kernel: Kernel,
+    helper: Option<(u64, [i32; 2])>,
 ) -> Result<i32, Errno> {
     let me = current().ok_or(Errno::EAGAIN)?;
     let uc = me.uc.load(Ordering::Relaxed);
@@ -339,6 +402,15 @@ pub fn spawn(
     // SAFETY: slot `i` is ours (BUSY) and initialized by `alloc`.
     let block = unsafe { &*block_ptr(i) };
     block.kernel.with(|k| *k = Some(kernel));
+    block.helper.store(helper.is_some(), Ordering::Relaxed);
+    block.helper_child.store(0, Ordering::Relaxed);
+    let (exit_signal, socks) = helper.unwrap_or((0, [-1, -1]));
+    block.helper_socks[0].store(socks[0], Ordering::Relaxed);
+    block.helper_socks[1].store(socks[1], Ordering::Relaxed);
+    block
+        .helper_exit_signal
+        .store(exit_signal, Ordering::Relaxed);
+    block.helper_done.store(false, Ordering::Relaxed);
     let (lo, size) = stack_of(i);
     let top = lo + size;
 
@@ -384,7 +456,8 @@ pub fn spawn(
 
     let r: i64;
     // SAFETY: clone with a new stack pointing at the prepared frame; the
-    // child touches no memory: it points %gs at its area (r9) and returns
+    // child touches no memory: it points %gs at its area (r9), asks for
+    // SIGKILL at its parent's death if it is a vfork helper (r12), and returns
     // through rt_sigreturn, which finds the frame 8 bytes below its stack
     // pointer. The parent continues here with the tid (or an error) in rax.
     unsafe {
@@ -399,6 +472,15 @@ pub fn spawn(
             "mov eax, 158",
             "syscall",
             "3:",
+            // A vfork helper ends with its parent (PR_SET_PDEATHSIG,
+            // SIGKILL): lx's watchdog reaches the processes it armed.
+            "test r12, r12",
+            "jz 4f",
+            "mov edi, 1",
+            "mov esi, 9",
+            "mov eax, 157",
+            "syscall",
+            "4:",
             "mov eax, 15",
             "syscall",
             "ud2",
@@ -410,6 +492,7 @@ pub fn spawn(
             in("r10") ctid,
             in("r8") tls,
             in("r9") gs,
+            in("r12") u64::from(helper.is_some()),
             lateout("rcx") _,
             lateout("r11") _,
             options(nostack),

@@ -94,8 +94,29 @@ pub fn arm() {
 }
 
 /// Before a fork: take the spare description for the child (-1: none).
+/// The spare's fd (see `restore_spare`).
+pub fn spare() -> i32 {
+    SPARE_FD.load(Ordering::Acquire)
+}
+
+/// Put back the spare after a vfork helper ran: it shares this word, and a
+/// fork it made replaced the spare with one in its own fd table.
+pub fn restore_spare(fd: i32) {
+    SPARE_FD.store(fd, Ordering::Release);
+}
+
 pub fn take_spare() -> i32 {
+    TAKEN.fetch_add(1, Ordering::Relaxed);
     SPARE_FD.swap(-1, Ordering::AcqRel)
+}
+
+/// Forks so far (spares taken): a vfork helper's fork, made with this
+/// process's spare, shows here.
+static TAKEN: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// How many spares were taken (see `TAKEN`).
+pub fn taken() -> u64 {
+    TAKEN.load(Ordering::Relaxed)
 }
 
 /// In the child of a fork: arm with the spare the parent took (`spare`),

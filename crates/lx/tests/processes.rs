@@ -398,15 +398,23 @@ fn nothing_survives_the_run() {
 #[test]
 fn two_thousand_fork_exec_wait_cycles_leak_nothing() {
     // The guest counts its fds and zombies; the host side counts the shim
-    // process's own fds (lx's included) before and after.
+    // process's own fds (lx's included) before and after. The cycles take
+    // turns: fork, posix_spawn (glibc's clone3 CLONE_VM|CLONE_VFORK) and
+    // subprocess.run (Python's vfork): lx's vfork helper allocates in its
+    // parent's memory.
     let script = r#"
-import os, sys
+import os, sys, subprocess
 def cycle(n):
-    for _ in range(n):
-        pid = os.fork()
-        if pid == 0:
-            os.execv("/bin/true", ["true"])
-        os.waitpid(pid, 0)
+    for i in range(n):
+        if i % 3 == 0:
+            pid = os.fork()
+            if pid == 0:
+                os.execv("/bin/true", ["true"])
+            os.waitpid(pid, 0)
+        elif i % 3 == 1:
+            os.waitpid(os.posix_spawn("/bin/true", ["true"], {}), 0)
+        else:
+            subprocess.run(["/bin/true"])
 cycle(20)
 print("ready", os.getpid(), len(os.listdir("/proc/self/fd")), flush=True)
 sys.stdin.readline()
@@ -631,5 +639,34 @@ fn exec_keeps_and_resets_what_linux_does() {
                 lx.dump()
             );
         }
+    }
+}
+
+/// vfork and posix_spawn children run on their parent's memory until they
+/// exec (lx's helper process), compared with native: the child's writes
+/// reach the parent, its pid and parent as it sees them, exec inheriting
+/// what the child changed (fds, cwd, umask, ignored and handled signals,
+/// mask, RLIMIT_CORE) with the child made at the exec or earlier (after
+/// getpid, setsid, setpgid), a failed exec's errno in shared memory,
+/// deaths before exec (kill of itself, a fault, SIGPIPE from the host),
+/// posix_spawn of a missing program failing with ENOENT and with file
+/// actions and POSIX_SPAWN_SETSID, 200 statuses in a row, and nothing the
+/// children changed leaking into the parent.
+#[test]
+fn vfork_children_share_the_parents_memory() {
+    for fx in [Fx::VforkMusl, Fx::VforkGlibc] {
+        let c = Case::new(fixture(fx));
+        let (_, lx) = assert_same(&c);
+        let out = lx.stdout_str();
+        assert!(
+            out.contains("write seen: 42, exit 3")
+                && out.contains("after setsid: cwd=/tmp umask=027 usr1=ign usr2=dfl hup_blocked=1")
+                && out.contains("sid_is_pid=1 pgid_is_pid=1")
+                && out.contains("posix_spawn of a missing program: No such file or directory")
+                && out.contains("SIGPIPE: signal 13")
+                && out.contains("200 vforks: 200 right"),
+            "{fx:?}: {}",
+            lx.dump()
+        );
     }
 }

@@ -150,6 +150,11 @@ pub fn sys_madvise(c: &mut Ctx<'_>, addr: u64, len: u64, advice: i32) -> SysResu
         return Err(Errno::ENOMEM);
     }
     c.host.guest_claims(addr, plen);
+    // MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK: a
+    // vfork then forks fully (`proc::vfork`).
+    if matches!(advice, 10 | 11 | 18 | 19) {
+        crate::proc::vfork::GUEST_FORK_ADVICE.store(true, core::sync::atomic::Ordering::Relaxed);
+    }
     c.host.madvise(addr, len, advice as u32).map(|()| 0)
 }
 

@@ -489,12 +489,17 @@ fn do_exec(
     // Everything that can fail for the guest fails here, in the old image;
     // what the new image needs is in `cfg` (nothing else of this call
     // stays allocated: an exec in place never returns to free it).
-    let (mut cfg, exec) = exec_config(c, dirfd, path, argv, envp, flags)?;
-    // A single-threaded process execs in place: no host exec, no second
-    // start of lx (see DESIGN.md). lx undoes itself what the host exec
-    // would: the guest's close-on-exec fds, the vfork pipe, handled
-    // dispositions, rseq, POSIX timers, the address space.
-    if !c.k.threaded() && c.k.cfg.in_place_exec {
+    let (mut cfg, mut exec) = exec_config(c, dirfd, path, argv, envp, flags)?;
+    if c.k.vfork_helper {
+        // A vfork child's code running on its parent's memory: its own
+        // process execs (from here on only in it).
+        match crate::proc::vfork::exec_child(c, &mut cfg, exec) {
+            Some(e) => exec = e,
+            None => return Ok(0),
+        }
+    }
+    let in_place = !c.k.threaded() && c.k.cfg.in_place_exec;
+    if in_place {
         // Before anything the parent could notice (the close-on-exec fds
         // closing): from now on its setpgid of this process is EACCES.
         c.host.registry_mark_execed(c.k.id.pid);
@@ -509,11 +514,35 @@ fn do_exec(
         if let Some(fd) = c.k.vfork_fd.take() {
             let _ = c.host.close(fd);
         }
-        // (lx's own SIGSYS, SIGSEGV and SIGBUS catchers stay.)
-        let handled = (1..=64u32)
-            .filter(|&s| c.k.sig.actions[s as usize].handler > lx_abi::signal::SIG_IGN)
-            .filter(|&s| !crate::signal::ALWAYS_CAUGHT.contains(s))
-            .fold(0u64, |m, s| m | (1 << (s - 1)));
+    }
+    let handled = handled_signals(c.k);
+    replace_image(c, cfg, exec, handled, in_place)
+}
+
+/// The signals the guest handles (lx's catcher is installed for them on the
+/// host), but lx's own always-caught ones.
+pub(crate) fn handled_signals(k: &crate::kernel::Kernel) -> u64 {
+    (1..=64u32)
+        .filter(|&s| k.sig.actions[s as usize].handler > lx_abi::signal::SIG_IGN)
+        .filter(|&s| !crate::signal::ALWAYS_CAUGHT.contains(s))
+        .fold(0u64, |m, s| m | (1 << (s - 1)))
+}
+
+/// Start the image `cfg` describes (`exec` opened and parsed) in this
+/// process, which has closed its close-on-exec fds: in place when
+/// `in_place` (lx undoes itself what the host exec would: the handled
+/// dispositions, rseq, POSIX timers, the address space), else (or if that
+/// cannot start) by a host exec of the shim.
+pub(crate) fn replace_image(
+    c: &mut crate::ctx::Ctx<'_>,
+    mut cfg: crate::config::Config,
+    exec: Exec,
+    handled: u64,
+    in_place: bool,
+) -> ! {
+    // A single-threaded process execs in place: no host exec, no second
+    // start of lx (see DESIGN.md).
+    if in_place {
         let e = crate::host::InPlaceExec {
             cfg,
             vfs: core::mem::take(&mut c.k.vfs),

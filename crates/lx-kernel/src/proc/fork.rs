@@ -3,11 +3,14 @@
 //! table, shim) and inherits the seccomp filter, so it is mediated from its
 //! first instruction; it returns from the same trapped syscall with 0.
 //!
-//! CLONE_VM|CLONE_VFORK (posix_spawn, vfork) is served as a fork whose
-//! parent waits until the child execs or exits, as vfork's parent does; the
-//! two do not share memory (programs may only call exec or _exit in a vfork
-//! child, and the ones that write to shared memory first, like glibc's
-//! posix_spawn error report, lose that write: the exit status still tells).
+//! vfork and clone with exactly CLONE_VM|CLONE_VFORK (posix_spawn) of a
+//! single-threaded process run the child's code on the parent's memory
+//! until its exec (`proc::vfork`). Otherwise CLONE_VM|CLONE_VFORK is
+//! served as a fork whose parent waits until the child execs or exits, as
+//! vfork's parent does; the two do not share memory then (programs may
+//! only call exec or _exit in a vfork child, and the ones that write to
+//! shared memory first, like glibc's posix_spawn error report, lose that
+//! write: the exit status still tells).
 //!
 //! Threads (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, what
 //! pthread_create and Go's runtime use) are host threads of this process:
@@ -95,6 +98,11 @@ pub fn do_fork(
         return Err(Errno::EINVAL);
     }
     check_tid_words(flags, ptid, ctid)?;
+    if flags == CLONE_VM | CLONE_VFORK
+        && let Some(r) = crate::proc::vfork::try_vfork(c, exit_signal, stack)
+    {
+        return r;
+    }
     let host_flags = (flags
         & (CLONE_PARENT_SETTID
             | CLONE_CHILD_SETTID

@@ -30,17 +30,32 @@ fn host_call(c: &Ctx<'_>, n: u32, a: i64, b: i64) -> SysResult {
     c.host.syscall(n, [a as u64, b as u64, 0, 0, 0, 0])
 }
 
+/// The host pid a query about `pid` names: in a vfork helper (`proc::vfork`)
+/// the caller is the child it runs for.
+fn target(c: &Ctx<'_>, pid: i32) -> i32 {
+    if pid == 0 && c.k.vfork_helper {
+        c.k.id.pid
+    } else {
+        pid
+    }
+}
+
 /// getpgid(2).
 pub fn sys_getpgid(c: &mut Ctx<'_>, pid: i32) -> SysResult {
     if !in_run(c, pid) {
         return Err(crate::Errno::ESRCH);
     }
-    host_call(c, lx_abi::syscalls::nr::getpgid, i64::from(pid), 0)
+    host_call(
+        c,
+        lx_abi::syscalls::nr::getpgid,
+        i64::from(target(c, pid)),
+        0,
+    )
 }
 
 /// getpgrp(2).
 pub fn sys_getpgrp(c: &mut Ctx<'_>) -> SysResult {
-    host_call(c, lx_abi::syscalls::nr::getpgid, 0, 0)
+    host_call(c, lx_abi::syscalls::nr::getpgid, i64::from(target(c, 0)), 0)
 }
 
 /// setpgid(2): process groups are the host's (job control on the real
@@ -66,12 +81,20 @@ pub fn sys_setpgid(c: &mut Ctx<'_>, pid: i32, pgid: i32) -> SysResult {
             });
         }
     }
-    host_call(
-        c,
-        lx_abi::syscalls::nr::setpgid,
-        i64::from(pid),
-        i64::from(pgid),
-    )?;
+    if c.k.vfork_helper && (pid == 0 || pid == c.k.id.pid) {
+        // A vfork helper: the child moves (and the helper with it when it
+        // can, so the terminal's signals for the group reach it too).
+        crate::proc::vfork::call_in_child(c, lx_abi::syscalls::nr::setpgid, 0, pgid as u64)?;
+        let pg = if pgid == 0 { c.k.id.pid } else { pgid };
+        let _ = host_call(c, lx_abi::syscalls::nr::setpgid, 0, i64::from(pg));
+    } else {
+        host_call(
+            c,
+            lx_abi::syscalls::nr::setpgid,
+            i64::from(pid),
+            i64::from(pgid),
+        )?;
+    }
     if pid == 0 || pid == c.k.id.pid {
         c.k.id.pgid = if pgid == 0 { c.k.id.pid } else { pgid };
     }
@@ -83,12 +106,22 @@ pub fn sys_getsid(c: &mut Ctx<'_>, pid: i32) -> SysResult {
     if !in_run(c, pid) {
         return Err(crate::Errno::ESRCH);
     }
-    host_call(c, lx_abi::syscalls::nr::getsid, i64::from(pid), 0)
+    host_call(
+        c,
+        lx_abi::syscalls::nr::getsid,
+        i64::from(target(c, pid)),
+        0,
+    )
 }
 
 /// setsid(2).
 pub fn sys_setsid(c: &mut Ctx<'_>) -> SysResult {
-    let s = host_call(c, lx_abi::syscalls::nr::setsid, 0, 0)?;
+    let s = if c.k.vfork_helper {
+        // A vfork helper: the child starts the session.
+        crate::proc::vfork::call_in_child(c, lx_abi::syscalls::nr::setsid, 0, 0)?
+    } else {
+        host_call(c, lx_abi::syscalls::nr::setsid, 0, 0)?
+    };
     c.k.id.sid = s as i32;
     c.k.id.pgid = s as i32;
     Ok(s)

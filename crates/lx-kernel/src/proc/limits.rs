@@ -41,7 +41,23 @@ fn set(c: &mut Ctx<'_>, res: u32, new: Rlimit) -> Result<(), Errno> {
         c.k.nofile_max = new.rlim_max;
         return Ok(());
     }
-    c.host.set_rlimit(res, new.rlim_cur, new.rlim_max)
+    c.host.set_rlimit(res, new.rlim_cur, new.rlim_max)?;
+    if c.k.vfork_helper && c.k.id.pid != 0 {
+        // A vfork helper: the child execs with the limit.
+        let pair = [new.rlim_cur, new.rlim_max];
+        c.host.syscall(
+            lx_abi::syscalls::nr::prlimit64,
+            [
+                c.k.id.pid as u64,
+                u64::from(res),
+                pair.as_ptr() as u64,
+                0,
+                0,
+                0,
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 /// getrlimit(2).

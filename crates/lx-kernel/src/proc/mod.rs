@@ -12,6 +12,7 @@ pub mod prctl;
 pub mod sched;
 pub mod thread;
 pub mod uname;
+pub mod vfork;
 pub mod wait;
 
 use crate::config::Config;

@@ -48,6 +48,10 @@ pub fn sys_prctl(c: &mut Ctx<'_>, option: i32, a2: u64, a3: u64, a4: u64, a5: u6
             if a2 > 64 {
                 return Err(Errno::EINVAL);
             }
+            if c.k.vfork_helper {
+                // A vfork helper: the child is the one to signal.
+                crate::proc::vfork::call_in_child(c, lx_abi::syscalls::nr::prctl, 1, a2)?;
+            }
             h.prctl(option, a2, 0, 0, 0)
         }
         PR_GET_PDEATHSIG => {

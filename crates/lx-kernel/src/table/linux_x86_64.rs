@@ -49,9 +49,9 @@ bind! {
     setitimer: Full => |c, a| time::sys_setitimer(c, a.int(0), a.u(1), a.u(2));
     getpid: Full => |c, _a| proc::ids::sys_getpid(c);
     sendfile: Full => |c, a| fs::attr::sys_sendfile(c, a.int(0), a.int(1), a.u(2), a.u(3));
-    clone: Partial("processes (fork-like), CLONE_VM|CLONE_VFORK as a fork whose parent waits, threads (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD); other CLONE_VM sharing sets, namespaces and CLONE_PIDFD not yet") => |c, a| proc::fork::sys_clone(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+    clone: Partial("processes (fork-like), CLONE_VM|CLONE_VFORK as vfork, threads (CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD); other CLONE_VM sharing sets, namespaces and CLONE_PIDFD not yet") => |c, a| proc::fork::sys_clone(c, a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
     fork: Full => |c, _a| proc::fork::sys_fork(c);
-    vfork: Partial("a fork whose parent waits for the child's exec or exit; memory is not shared") => |c, _a| proc::fork::sys_vfork(c);
+    vfork: Partial("the child runs on the parent's memory until its exec or exit (a helper process of lx's); a threaded parent, or one with MADV_DONTFORK memory, gets a fork whose parent waits, without shared memory") => |c, _a| proc::fork::sys_vfork(c);
     execve: Full => |c, a| proc::exec::sys_execve(c, a.u(0), a.u(1), a.u(2));
     exit #[noreturn]: Full => |c, a| proc::exit::sys_exit(c, a.int(0));
     wait4: Full => |c, a| proc::wait::sys_wait4(c, a.int(0), a.u(1), a.uint(2), a.u(3));

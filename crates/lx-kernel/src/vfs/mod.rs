@@ -98,8 +98,10 @@ impl Mount {
     }
 }
 
-/// The mount table and the overlay caches of one process.
-#[derive(Debug, Default)]
+/// The mount table and the overlay caches of one process. (A clone names
+/// the same host fds: it serves a process holding a copy of this one's fd
+/// table, as a vfork helper does.)
+#[derive(Clone, Debug, Default)]
 pub struct Vfs {
     pub mounts: Vec<Mount>,
     /// Upper-layer directory listings of overlay mounts, by (mount, rel dir).

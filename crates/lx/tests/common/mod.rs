@@ -187,9 +187,13 @@ pub enum Fx {
     PatchEdge,
     /// dirs.c, gcc (dynamic glibc): directory streams and kept lookups
     Dirs,
+    /// vfork.c, musl-gcc -static and gcc (dynamic glibc: posix_spawn by
+    /// clone3)
+    VforkMusl,
+    VforkGlibc,
 }
 
-const N_FX: usize = 27;
+const N_FX: usize = 29;
 
 impl Fx {
     fn index(self) -> usize {
@@ -227,6 +231,8 @@ impl Fx {
             PatchedMusl => ("patched.c", "patched-musl", How::Musl),
             PatchEdge => ("patchedge.c", "patchedge-glibc", How::GlibcDynamic),
             Dirs => ("dirs.c", "dirs-glibc", How::GlibcDynamic),
+            VforkMusl => ("vfork.c", "vfork-musl", How::Musl),
+            VforkGlibc => ("vfork.c", "vfork-glibc", How::GlibcDynamic),
         }
     }
 }

@@ -1,0 +1,471 @@
+//! vfork(2) (and clone with exactly CLONE_VM|CLONE_VFORK: posix_spawn) of
+//! a single-threaded process, served the way Linux's vfork costs little:
+//! the child's code runs on the parent's memory until its exec.
+//!
+//! ```text
+//!   parent P (suspended)         helper H (lx's)                 child C
+//!   run_vfork_helper() ------> CLONE_VM|CLONE_VFORK process:
+//!                              the guest's code after vfork,
+//!                              on P's memory, served by lx
+//!                              with its own fd table and
+//!                              dispositions (copies of P's)
+//!                              execve: resolved and opened
+//!                              here, then fork_small() -----> execs in place
+//!                              _exit(n) / fatal signal:
+//!                              fork_small() ----------------> ends likewise
+//!   resumes when H ends <----- ends
+//! ```
+//!
+//! C, the process the guest knows (vfork returns its pid; wait, kill and
+//! /proc name it), is a host fork of H made with CLONE_PARENT (P's child)
+//! and with the guest's mappings left out (MADV_DONTFORK around the
+//! clone): it holds lx's window, the process stack and the vDSO only, so
+//! the fork copies few page tables and the exec has nothing to unmap; it
+//! inherits everything else H changed (fds, dispositions, mask, limits,
+//! ids). H is a separate host process no guest call names (its exit signal
+//! is 0; P reaps it before returning). Writes the child's code makes to
+//! memory before its exec reach the parent, as with Linux's vfork (glibc's
+//! posix_spawn reports an exec failure that way).
+//!
+//! A call whose answer or effect depends on the child's own pid (getpid,
+//! setsid, setpgid, kill, a path through /proc or /dev...; anything but
+//! the calls `lazy_ok` lists) makes C at once: it then waits, serving
+//! the calls H makes for it (setsid, setpgid, PR_SET_PDEATHSIG), and at
+//! H's exec it takes over H's fds (SCM_RIGHTS) and launch description,
+//! or H's exit status or fatal signal, over a socket.
+//!
+//! What differs from Linux: a signal the helper sends before its exec
+//! carries the helper's host pid in si_pid; a process the helper forks
+//! before its exec is the helper's child (vfork children may only exec or
+//! _exit; programs that do more use fork). A parent that is threaded, or
+//! whose guest gave memory fork advice (MADV_DONTFORK...), gets the full
+//! fork (`proc::fork`).
+
+use crate::config::Config;
+use crate::ctx::{Args, Ctx, SysResult};
+use crate::host::{Host, HostDisposition, HostFd, VforkHelper};
+use crate::proc::exec::Exec;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
+use lx_abi::Errno;
+use lx_abi::syscalls::nr;
+
+/// Set once the guest gave memory fork advice (MADV_DONTFORK, MADV_DOFORK,
+/// MADV_WIPEONFORK): the small fork's own advice would undo it.
+pub static GUEST_FORK_ADVICE: AtomicBool = AtomicBool::new(false);
+
+/// Message kinds (the first word of a header).
+const EXEC: u64 = 1;
+/// The helper's guest ended with an exit status (second word).
+pub const EXIT: u64 = 2;
+/// The helper's guest was killed by a signal (second word).
+pub const KILLED: u64 = 3;
+/// Run a host call on the child itself: number, two arguments.
+const CALL: u64 = 4;
+
+/// A header: four little-endian words.
+pub const HEADER: usize = 32;
+/// Fds per message, under the kernel's SCM_MAX_FD (253).
+const FD_BATCH: usize = 250;
+/// Payload bytes per message.
+const CHUNK: usize = 32 * 1024;
+
+/// A message header.
+pub fn header(kind: u64, a: u64, b: u64, c: u64) -> [u8; HEADER] {
+    let mut h = [0u8; HEADER];
+    for (i, w) in [kind, a, b, c].into_iter().enumerate() {
+        h[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
+    }
+    h
+}
+
+fn word(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i * 8..i * 8 + 8]);
+    u64::from_le_bytes(w)
+}
+
+fn recv(h: &dyn Host, sock: HostFd, buf: &mut [u8], fds: &mut Vec<HostFd>) -> usize {
+    loop {
+        match h.recv_fds(sock, buf, fds) {
+            Err(Errno::EINTR) => continue,
+            Ok(n) => return n,
+            Err(_) => return 0,
+        }
+    }
+}
+
+/// Serve a vfork (`flags` exactly CLONE_VM|CLONE_VFORK) this way, or None
+/// when this process does not qualify (the caller forks fully).
+pub fn try_vfork(c: &mut Ctx<'_>, exit_signal: u64, stack: u64) -> Option<SysResult> {
+    if c.k.threaded()
+        || !c.k.cfg.in_place_exec
+        || c.k.vfork_helper
+        || GUEST_FORK_ADVICE.load(Ordering::Relaxed)
+    {
+        return None;
+    }
+    // The socket a child made before the exec waits on: the helper's end
+    // is s[1]; the parent keeps its own copy, to pass on how the helper
+    // died if it dies by a signal before handing over.
+    let mut s = [0i32; 2];
+    // AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC.
+    c.host
+        .syscall(
+            nr::socketpair,
+            [1, 5 | 0o2000000, 0, s.as_mut_ptr() as u64, 0, 0],
+        )
+        .ok()?;
+    let mut regs = *c.regs;
+    regs.rax = 0;
+    if stack != 0 {
+        regs.rsp = stack;
+    }
+    let k = c.k.for_vfork_child();
+    let r = c.host.run_vfork_helper(&regs, k, exit_signal, s);
+    let _ = c.host.close(s[0]);
+    let r = r.and_then(|(child, status)| verdict(c, child, status, exit_signal, s[1]));
+    let _ = c.host.close(s[1]);
+    match r {
+        Ok(child) => {
+            // Registered by the parent too, before anyone can name it (a
+            // `kill $!` right after must find it).
+            c.host.registry_add(child);
+            Some(Ok(child as usize))
+        }
+        Err(Errno::ENOSYS) => None,
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// The helper ended with wait status `status`, having made `child` (0:
+/// none). A helper the host killed (a signal at its default action) before
+/// it handed over takes the child with it: by a message to a child waiting
+/// on `sock`, or by a child made here to die of the same signal.
+fn verdict(
+    c: &mut Ctx<'_>,
+    child: i32,
+    status: i32,
+    exit_signal: u64,
+    sock: HostFd,
+) -> Result<i32, Errno> {
+    let killed = status & 0x7f;
+    if status & 0xff == 0x7f || killed == 0 {
+        return if child == 0 {
+            Err(Errno::EAGAIN)
+        } else {
+            Ok(child)
+        };
+    }
+    if child != 0 {
+        let _ = c
+            .host
+            .send_fds(sock, &header(KILLED, killed as u64, 0, 0), &[]);
+        return Ok(child);
+    }
+    // The rseq area is guest memory, which a small fork's child does not
+    // get: the host would fault it at the clone's return.
+    let rseq = c.k.rseq;
+    if let Some((addr, len, sig)) = rseq {
+        let _ = c.host.rseq(addr, len, 1 /* RSEQ_FLAG_UNREGISTER */, sig);
+    }
+    let r = c.host.fork_small(exit_signal);
+    if r == Ok(0) {
+        c.host.die_by_signal(killed as u32)
+    }
+    if let Some((addr, len, sig)) = rseq {
+        let _ = c.host.rseq(addr, len, 0, sig);
+    }
+    r
+}
+
+/// CLONE_PARENT: the child is the vfork caller's, not the helper's.
+pub const CLONE_PARENT: u64 = 0x8000;
+
+/// In the helper: make the child (a small fork). Ok(0) in the child,
+/// which is a process of its own from now on, Ok(pid) in the helper.
+fn make_child(c: &mut Ctx<'_>, h: VforkHelper) -> Result<i32, Errno> {
+    let r = c.host.fork_small(h.exit_signal | CLONE_PARENT)?;
+    if r == 0 {
+        // (The socket: the caller keeps what it needs.)
+        c.host.set_vfork_helper(None);
+        c.host.forget_other_threads();
+        c.k.vfork_helper = false;
+        let pid = c.host.host_pid();
+        c.k.id.pid = pid;
+        c.k.id.tid = pid;
+        c.host.registry_add(pid);
+        c.host.registry_set_cmdline(pid, &c.k.cmdline);
+    }
+    Ok(r)
+}
+
+/// Before the helper serves a call: one that needs the child's own pid
+/// makes the child now.
+pub fn before_call(c: &mut Ctx<'_>, a: &Args) {
+    let Some(h) = c.host.vfork_helper() else {
+        return;
+    };
+    if h.child != 0 || lazy_ok(c, a) {
+        return;
+    }
+    let [mine, theirs] = h.socks;
+    match make_child(c, h) {
+        Ok(0) => {
+            let _ = c.host.close(theirs);
+            serve(c, mine)
+        }
+        Ok(child) => {
+            let _ = c.host.close(mine);
+            c.host.set_vfork_helper(Some(VforkHelper { child, ..h }));
+            c.k.id.pid = child;
+            c.k.id.tid = child;
+        }
+        Err(_) => {}
+    }
+}
+
+/// Calls a vfork child makes that do not depend on its own pid: served
+/// by the helper before the child exists. Paths must stay out of /proc
+/// and /dev (/proc/self, /dev/fd, /dev/stdout name the caller).
+#[allow(non_upper_case_globals)] // the syscall numbers' names
+fn lazy_ok(c: &Ctx<'_>, a: &Args) -> bool {
+    use nr::*;
+    let path_ok = |dirfd: i32, i: usize| -> bool {
+        let Ok(p) = crate::user::read_cstr(c.host, a.u(i), 4097) else {
+            return true; // (the call fails with EFAULT or ENAMETOOLONG)
+        };
+        let outside = |q: &[u8]| !q.starts_with(b"/proc") && !q.starts_with(b"/dev");
+        if p.first() == Some(&b'/') {
+            return outside(&p);
+        }
+        if dirfd == lx_abi::flags::AT_FDCWD {
+            return outside(&c.k.cwd);
+        }
+        c.k.fds
+            .get(dirfd)
+            .is_ok_and(|e| e.file.path.as_deref().is_some_and(outside))
+    };
+    let at = lx_abi::flags::AT_FDCWD;
+    match c.nr {
+        read | write | close | fstat | lseek | mmap | mprotect | munmap | brk | rt_sigaction
+        | rt_sigprocmask | ioctl | pread64 | pwrite64 | readv | writev | pipe | dup | dup2
+        | fcntl | getcwd | fchdir | umask | getrlimit | setrlimit | getuid | getgid | geteuid
+        | getegid | getppid | getpgrp | getgroups | setuid | setgid | setreuid | setregid
+        | setgroups | setresuid | setresgid | sigaltstack | getdents64 | clock_gettime | exit
+        | exit_group | dup3 | pipe2 | getrandom | close_range => true,
+        getpgid | getsid => a.int(0) == 0,
+        prlimit64 => a.int(0) == 0,
+        open | stat | lstat | access | chdir | readlink | execve => path_ok(at, 0),
+        openat | newfstatat | readlinkat | faccessat | faccessat2 | statx | execveat => {
+            path_ok(a.int(0), 1)
+        }
+        _ => false,
+    }
+}
+
+/// The waiting child: serve the helper's requests until it execs or ends.
+fn serve(c: &mut Ctx<'_>, sock: HostFd) -> ! {
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let mut fds = Vec::new();
+        let n = recv(c.host, sock, &mut buf, &mut fds);
+        if n < HEADER {
+            // The helper is gone without a word (killed): so is the child.
+            c.host.die_by_signal(lx_abi::signal::SIGKILL)
+        }
+        let (kind, a, b, d) = (word(&buf, 0), word(&buf, 1), word(&buf, 2), word(&buf, 3));
+        match kind {
+            CALL => {
+                let r = match c.host.syscall(a as u32, [b, d, 0, 0, 0, 0]) {
+                    Ok(v) => v as i64,
+                    Err(e) => -i64::from(e.0),
+                };
+                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
+            }
+            EXIT => c.host.exit_group(a as i32),
+            KILLED => c.host.die_by_signal(a as u32),
+            EXEC => {
+                let (len, nfds) = (a as usize, b as usize);
+                while fds.len() < nfds {
+                    if recv(c.host, sock, &mut buf, &mut fds) == 0 {
+                        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+                    }
+                }
+                let mut payload = Vec::with_capacity(len);
+                while payload.len() < len {
+                    let n = recv(c.host, sock, &mut buf, &mut fds);
+                    if n == 0 {
+                        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+                    }
+                    payload.extend_from_slice(&buf[..n]);
+                }
+                drop(buf);
+                let _ = c.host.close(sock);
+                start(c, &payload, &fds)
+            }
+            _ => c.host.die_by_signal(lx_abi::signal::SIGKILL),
+        }
+    }
+}
+
+/// The child execs what the helper prepared: its fds are the helper's
+/// (received), its own (the parent's at the vfork) close, its dispositions
+/// become the helper's, and the image starts in place.
+fn start(c: &mut Ctx<'_>, payload: &[u8], got: &[HostFd]) -> ! {
+    let Some((zfds, body)) = split_payload(payload) else {
+        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+    };
+    let Ok(mut cfg) = Config::decode(body) else {
+        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+    };
+    let map = |fd: HostFd| {
+        zfds.iter()
+            .position(|&z| z == fd)
+            .and_then(|i| got.get(i).copied())
+            .unwrap_or(-1)
+    };
+    for f in &mut cfg.fds {
+        f.host = map(f.host);
+    }
+    if let Some(p) = &mut cfg.prepared {
+        p.main_fd = map(p.main_fd);
+        if p.interp_fd >= 0 {
+            p.interp_fd = map(p.interp_fd);
+        }
+    }
+    for (n, _) in c.k.fds.entries() {
+        if let Ok(e) = c.k.fds.remove(n) {
+            let _ = c.k.fds.release(c.host, e);
+        }
+    }
+    c.k.fds.reap_deferred(c.host);
+    // The host dispositions here are the parent's; the new image keeps
+    // what the helper ignored and nothing else the parent did.
+    let handled = crate::proc::exec::handled_signals(c.k);
+    let was_ignored = (1..=64u32)
+        .filter(|&s| c.k.sig.actions[s as usize].handler == lx_abi::signal::SIG_IGN)
+        .fold(0u64, |m, s| m | (1 << (s - 1)));
+    for sig in 1..=64u32 {
+        let bit = 1u64 << (sig - 1);
+        if sig == 9 || sig == 19 || crate::signal::ALWAYS_CAUGHT.contains(sig) {
+            continue;
+        }
+        if cfg.ignored & bit != 0 && was_ignored & bit == 0 {
+            let _ = c.host.set_disposition(sig, HostDisposition::Ignore);
+        } else if cfg.ignored & bit == 0 && was_ignored & bit != 0 {
+            let _ = c.host.set_disposition(sig, HostDisposition::Default);
+        }
+    }
+    let Some(p) = cfg.prepared.clone() else {
+        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+    };
+    let Ok(exec) = crate::proc::exec::reopen(c.host, &p, &cfg.program) else {
+        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+    };
+    // A fork does not inherit POSIX timers.
+    c.k.timers.clear();
+    // (A handled signal the helper ignores is ignored already.)
+    let handled = handled & !cfg.ignored;
+    crate::proc::exec::replace_image(c, cfg, exec, handled, true)
+}
+
+/// A payload: fd count, the helper's fd numbers, the launch description.
+fn split_payload(p: &[u8]) -> Option<(Vec<HostFd>, &[u8])> {
+    let n = u32::from_le_bytes(p.get(..4)?.try_into().ok()?) as usize;
+    let fds = p.get(4..4 + 4 * n)?;
+    let fds = fds
+        .chunks_exact(4)
+        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    Some((fds, &p[4 + 4 * n..]))
+}
+
+/// In the helper: execve resolved and opened the program (`cfg`,
+/// `exec`). Some(exec) in the child, which execs it in place; None in the
+/// helper, which has handed the exec over and ends when this call returns
+/// (its allocations freed on the way: they are in its parent's memory).
+pub fn exec_child(c: &mut Ctx<'_>, cfg: &mut Config, exec: Exec) -> Option<Exec> {
+    let Some(h) = c.host.vfork_helper() else {
+        return Some(exec);
+    };
+    if h.child == 0 {
+        match make_child(c, h) {
+            Ok(0) => {
+                // The socket is of no use to an exec made here.
+                for fd in h.socks {
+                    let _ = c.host.close(fd);
+                }
+                cfg.pid = c.k.id.pid;
+                return Some(exec);
+            }
+            Ok(child) => c.host.set_vfork_helper(Some(VforkHelper { child, ..h })),
+            // No child could be made: vfork fails in the parent (EAGAIN).
+            Err(_) => {}
+        }
+        c.host.vfork_helper_done();
+        return None;
+    }
+    // The child was made before: it takes the fds over.
+    c.host.registry_mark_execed(c.k.id.pid);
+    let mut fds: Vec<HostFd> = cfg.fds.iter().map(|f| f.host).collect();
+    if let Some(p) = &cfg.prepared {
+        fds.extend([p.main_fd, p.interp_fd].into_iter().filter(|&fd| fd >= 0));
+    }
+    fds.sort_unstable();
+    fds.dedup();
+    let body = cfg.encode();
+    let mut payload = Vec::with_capacity(4 + 4 * fds.len() + body.len());
+    payload.extend_from_slice(&(fds.len() as u32).to_le_bytes());
+    for fd in &fds {
+        payload.extend_from_slice(&fd.to_le_bytes());
+    }
+    payload.extend_from_slice(&body);
+    drop(body);
+    let _ = send_exec(c.host, h.socks[1], &payload, &fds);
+    c.host.vfork_helper_done();
+    None
+}
+
+fn send_exec(h: &dyn Host, sock: HostFd, payload: &[u8], fds: &[HostFd]) -> Result<(), Errno> {
+    let mut batches = fds.chunks(FD_BATCH);
+    let first = batches.next().unwrap_or(&[]);
+    h.send_fds(
+        sock,
+        &header(EXEC, payload.len() as u64, fds.len() as u64, 0),
+        first,
+    )?;
+    for b in batches {
+        h.send_fds(sock, &[0], b)?;
+    }
+    for chunk in payload.chunks(CHUNK) {
+        h.send_fds(sock, chunk, &[])?;
+    }
+    Ok(())
+}
+
+/// In the helper: run host call `n` with two arguments in the child (a
+/// call that acts on the calling process: setsid, setpgid of itself,
+/// PR_SET_PDEATHSIG).
+pub fn call_in_child(c: &Ctx<'_>, n: u32, a: u64, b: u64) -> SysResult {
+    let Some(VforkHelper {
+        child,
+        socks: [_, sock],
+        ..
+    }) = c.host.vfork_helper()
+    else {
+        return Err(Errno::ESRCH);
+    };
+    if child == 0 {
+        return Err(Errno::ESRCH);
+    }
+    c.host
+        .send_fds(sock, &header(CALL, u64::from(n), a, b), &[])?;
+    let mut buf = [0u8; 8];
+    let mut fds = Vec::new();
+    if recv(c.host, sock, &mut buf, &mut fds) != 8 {
+        return Err(Errno::ESRCH);
+    }
+    Errno::from_ret(i64::from_le_bytes(buf) as isize)
+}
