@@ -479,8 +479,12 @@ impl Host for ShimHost {
     fn fork_small(&self, flags: u64) -> Result<i32, Errno> {
         const MADV_DONTFORK: u64 = 10;
         const MADV_DOFORK: u64 = 11;
-        let gaps = crate::entry::guest_gaps().ok_or(Errno::ENOSYS)?;
-        // (Gaps holding no mapping at all answer ENOMEM: nothing to do.)
+        let mut gaps = crate::entry::guest_gaps().ok_or(Errno::ENOSYS)?;
+        // The other threads' slots too (the parent's, when a vfork helper
+        // forks): the child would only copy them, and their owner then
+        // take a copy-on-write fault on each page it touches.
+        gaps.extend(crate::thread::other_slots().iter().filter(|r| r.1 > 0));
+        // (Ranges holding no mapping at all answer ENOMEM: nothing to do.)
         for &(at, len) in &gaps {
             let _ = call(nr::madvise, &[at, len, MADV_DONTFORK]);
         }

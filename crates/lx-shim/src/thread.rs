@@ -213,6 +213,19 @@ pub fn reclaim_helper(pid: i32) -> i32 {
     0
 }
 
+/// The thread slots but the caller's (address, length): what a fork child
+/// that keeps only the calling thread never uses.
+pub fn other_slots() -> [(u64, u64); 2] {
+    let end = slot_base(MAX_THREADS);
+    match my_slot() {
+        Some(i) => [
+            (SLOTS_BASE, slot_base(i) - SLOTS_BASE),
+            (slot_base(i + 1), end - slot_base(i + 1)),
+        ],
+        None => [(SLOTS_BASE, end - SLOTS_BASE), (end, 0)],
+    }
+}
+
 /// The calling thread's block.
 pub fn current() -> Option<&'static Block> {
     let i = my_slot()?;
