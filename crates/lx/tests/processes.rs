@@ -470,29 +470,33 @@ sys.stdin.readline()
     );
 }
 
-/// `lx run bash -i` in a pseudo-terminal (driven by a Python script): Ctrl-C
-/// interrupts a `sleep` and returns to the prompt, Ctrl-Z stops a job and
-/// `fg` resumes it, `exit 3` ends lx with status 3.
+/// `lx run bash -i` and `lx run dash -i` in a pseudo-terminal (driven by a
+/// Python script): Ctrl-C interrupts a `sleep` and returns to the prompt,
+/// Ctrl-Z stops a job and `fg` resumes it, `exit 3` ends lx with status 3
+/// (dash gives the terminal back to the process group it started in, lx's:
+/// allowed; its job's children are vfork children running setpgid and
+/// tcsetpgrp before their exec).
 #[test]
 fn interactive_bash_job_control() {
     let driver = fixtures_src().join("pty_job_control.py");
-    let mut cmd = Command::new("/usr/bin/python3");
-    cmd.arg(&driver).arg(lx_bin()).args([
-        "run",
-        "--quiet",
-        "/bin/bash",
-        "--norc",
-        "--noprofile",
-        "-i",
-    ]);
-    let out = run(&mut cmd, b"");
-    assert_eq!(out.status.code(), Some(0), "{}", out.dump());
-    assert_eq!(
-        out.stdout_str(),
-        "ctrl-c: back at the prompt\nctrl-z: stopped\nfg: resumed and finished\nexit status 3\n",
-        "{}",
-        out.dump()
-    );
+    for shell in [
+        &["/bin/bash", "--norc", "--noprofile", "-i"][..],
+        &["/bin/dash", "-i"],
+    ] {
+        let mut cmd = Command::new("/usr/bin/python3");
+        cmd.arg(&driver)
+            .arg(lx_bin())
+            .args(["run", "--quiet"])
+            .args(shell);
+        let out = run(&mut cmd, b"");
+        assert_eq!(out.status.code(), Some(0), "{shell:?}: {}", out.dump());
+        assert_eq!(
+            out.stdout_str(),
+            "ctrl-c: back at the prompt\nctrl-z: stopped\nfg: resumed and finished\nexit status 3\n",
+            "{shell:?}: {}",
+            out.dump()
+        );
+    }
 }
 
 /// Corner cases from review: dup'd fds across exec stay one open file, a

@@ -64,12 +64,16 @@ pub fn sys_ioctl(c: &mut Ctx<'_>, fd: i32, req: u32, arg: u64) -> SysResult {
         }
         TIOCSPGRP => {
             let pgid: i32 = c.read(arg)?;
+            // A group of the run's processes, or the one the run started in
+            // (lx's own, which an interactive shell gives the terminal back
+            // to when it exits).
             let run = c.host.registry_pids();
-            let member = run.iter().any(|&p| {
-                c.host
-                    .syscall(lx_abi::syscalls::nr::getpgid, [p as u64, 0, 0, 0, 0, 0])
-                    .is_ok_and(|g| g as i32 == pgid)
-            });
+            let member = pgid == c.k.cfg.pgid
+                || run.iter().any(|&p| {
+                    c.host
+                        .syscall(lx_abi::syscalls::nr::getpgid, [p as u64, 0, 0, 0, 0, 0])
+                        .is_ok_and(|g| g as i32 == pgid)
+                });
             if !member {
                 return Err(Errno::EPERM);
             }

@@ -25,7 +25,7 @@ bind! {
     rt_sigaction: Full => |c, a| signal::action::sys_rt_sigaction(c, a.int(0), a.u(1), a.u(2), a.u(3));
     rt_sigprocmask: Full => |c, a| signal::mask::sys_rt_sigprocmask(c, a.int(0), a.u(1), a.u(2), a.u(3));
     rt_sigreturn: Full => |c, _a| signal::frame::sys_rt_sigreturn(c);
-    ioctl: Partial("TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP (groups of the run), TIOCGSID, TIOCSCTTY, TIOCNOTTY, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; other requests give ENOTTY") =>
+    ioctl: Partial("TCGETS, TCSETS/W/F, TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP (groups of the run and the one it started in), TIOCGSID, TIOCSCTTY, TIOCNOTTY, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; other requests give ENOTTY") =>
         |c, a| fs::ioctl::sys_ioctl(c, a.int(0), a.uint(1), a.u(2));
     pread64: Full => |c, a| fs::rw::sys_pread64(c, a.int(0), a.u(1), a.u(2), a.long(3));
     pwrite64: Full => |c, a| fs::rw::sys_pwrite64(c, a.int(0), a.u(1), a.u(2), a.long(3));
