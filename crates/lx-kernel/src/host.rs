@@ -206,17 +206,13 @@ pub trait Host {
     /// Run the code of a vfork child on this process's memory: a host
     /// process sharing the memory (CLONE_VM|CLONE_VFORK, its own fd table
     /// and dispositions) that resumes the guest with `regs`, served by `k`
-    /// (see `proc::vfork`), with the socket pair `socks` for a child made
-    /// before the exec. Returns when it has ended (reaped): Ok((the pid of
-    /// the child it made, 0 if none, whose exit signal is `exit_signal`;
-    /// the helper's wait status)).
+    /// (see `proc::vfork`). Returns when it has ended (reaped).
     fn run_vfork_helper(
         &self,
         _regs: &crate::regs::Regs,
         _k: crate::kernel::Kernel,
         _exit_signal: u64,
-        _socks: [HostFd; 2],
-    ) -> Result<(i32, i32), Errno> {
+    ) -> Result<HelperEnd, Errno> {
         Err(Errno::ENOSYS)
     }
     /// In a vfork helper: its child so far.
@@ -226,6 +222,9 @@ pub trait Host {
     /// Record the vfork helper's child (None: the caller is no helper, it
     /// is the child now).
     fn set_vfork_helper(&self, _h: Option<VforkHelper>) {}
+    /// In a vfork helper: its program break moved (its parent takes it
+    /// over when it ends).
+    fn vfork_helper_brk(&self, _mm: crate::mm::MmState) {}
     /// The calling vfork helper has handed its exec over: it ends once the
     /// current call has returned (everything the call allocated freed: the
     /// helper allocates in its parent's memory).
@@ -278,13 +277,24 @@ pub trait Host {
     fn first_enosys(&self, nr: u32) -> bool;
 }
 
+/// How a vfork helper ended (`Host::run_vfork_helper`).
+#[derive(Clone, Copy, Debug)]
+pub struct HelperEnd {
+    /// The child it made (0: none).
+    pub child: i32,
+    /// Its wait status (None: reaped by the host, SIGCHLD being ignored).
+    pub status: Option<i32>,
+    /// Its program break, which moved the parent's (shared memory).
+    pub mm: Option<crate::mm::MmState>,
+}
+
 /// A vfork helper's child (`proc::vfork`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VforkHelper {
     /// The child's pid (0: not made yet).
     pub child: i32,
-    /// The socket pair a child made before the exec uses: its end, the
-    /// helper's end.
+    /// The socket pair of a child made before the exec: its end, the
+    /// helper's end (-1: none).
     pub socks: [HostFd; 2],
     /// The exit signal vfork asked for.
     pub exit_signal: u64,

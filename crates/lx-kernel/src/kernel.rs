@@ -76,6 +76,11 @@ pub struct Kernel {
     /// This is a vfork helper: the code of a vfork child running on its
     /// parent's memory (`proc::vfork`; the host knows its child).
     pub vfork_helper: bool,
+    /// In a vfork helper: PR_SET_PDEATHSIG as its guest set it.
+    pub vfork_pdeathsig: i32,
+    /// In a vfork helper: its child started a session and has no
+    /// controlling terminal yet.
+    pub vfork_session: bool,
     /// The mount table and filesystem caches.
     pub vfs: Vfs,
     /// The running program (canonical path) for /proc/self/exe.
@@ -172,6 +177,8 @@ impl Kernel {
             exe: Vec::new(),
             vfork_fd: None,
             vfork_helper: false,
+            vfork_pdeathsig: 0,
+            vfork_session: false,
             cmdline: nul_joined(&cfg.argv),
             environ: nul_joined(&cfg.envp),
             auxv: Vec::new(),
@@ -225,6 +232,8 @@ impl Kernel {
             cfg: self.cfg.clone(),
             vfork_fd: None,
             vfork_helper: false,
+            vfork_pdeathsig: 0,
+            vfork_session: false,
             vfs: self.vfs.for_thread(),
             exe: self.exe.clone(),
             cmdline: self.cmdline.clone(),
@@ -271,6 +280,8 @@ impl Kernel {
             cfg: self.cfg.clone(),
             vfork_fd: None,
             vfork_helper: true,
+            vfork_pdeathsig: 0,
+            vfork_session: false,
             // The caches' host fds are open in the helper's copy of the fd
             // table under the same numbers: what it opens or closes there
             // stays in its own copy.

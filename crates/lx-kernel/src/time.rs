@@ -135,6 +135,15 @@ fn opt(addr: u64, len: u64) -> Result<u64, Errno> {
 
 /// alarm(2).
 pub fn sys_alarm(c: &mut Ctx<'_>, secs: u32) -> SysResult {
+    if c.k.vfork_helper {
+        // A vfork helper: the alarm is the child's, across its exec.
+        return crate::proc::vfork::call_in_child(
+            c,
+            lx_abi::syscalls::nr::alarm,
+            u64::from(secs),
+            0,
+        );
+    }
     host(c, lx_abi::syscalls::nr::alarm, [u64::from(secs), 0, 0, 0])
 }
 
@@ -149,6 +158,12 @@ pub fn sys_getitimer(c: &mut Ctx<'_>, which: i32, val: u64) -> SysResult {
 
 /// setitimer(2).
 pub fn sys_setitimer(c: &mut Ctx<'_>, which: i32, new: u64, old: u64) -> SysResult {
+    if c.k.vfork_helper && new != 0 {
+        // A vfork helper: the timer is the child's, across its exec (the
+        // helper keeps a copy, for getitimer).
+        let v: [i64; 4] = c.read(new)?;
+        crate::proc::vfork::set_itimer(c, which, v)?;
+    }
     host(
         c,
         lx_abi::syscalls::nr::setitimer,

@@ -501,8 +501,7 @@ impl Host for ShimHost {
         regs: &lx_kernel::Regs,
         k: lx_kernel::Kernel,
         exit_signal: u64,
-        socks: [HostFd; 2],
-    ) -> Result<(i32, i32), Errno> {
+    ) -> Result<lx_kernel::host::HelperEnd, Errno> {
         const CLONE_VM: u64 = 0x100;
         const CLONE_VFORK: u64 = 0x4000;
         if crate::entry::guest_gaps().is_none() {
@@ -526,7 +525,7 @@ impl Host for ShimHost {
             0,
             regs,
             k,
-            Some((exit_signal, socks)),
+            Some((exit_signal, [-1, -1])),
         );
         signals::restore_default_set(default_set);
         signals::sigsys_blocks_all(false);
@@ -544,18 +543,25 @@ impl Host for ShimHost {
         }
         let pid = r?;
         let mut status = 0i32;
-        while call(
-            nr::wait4,
-            &[
-                pid as u64,
-                mptr(&mut status),
-                0x4000_0000, /* __WALL */
-                0,
-            ],
-        ) == Err(Errno::EINTR)
-        {}
+        let reaped = loop {
+            match call(
+                nr::wait4,
+                &[
+                    pid as u64,
+                    mptr(&mut status),
+                    0x4000_0000, /* __WALL */
+                    0,
+                ],
+            ) {
+                Err(Errno::EINTR) => continue,
+                r => break r.is_ok(),
+            }
+        };
+        let (child, mm) = crate::thread::reclaim_helper(pid);
         // Its exit signal, if the guest catches it, waits here (blocked
-        // while lx runs): the guest must not see it.
+        // while lx runs): the guest must not see it. The child's, if it
+        // ended already, may have merged into it (one standard signal
+        // pending at a time): it is queued again from the child's status.
         if (1..=64).contains(&exit_signal) {
             let set = 1u64 << (exit_signal - 1);
             let zero = [0i64; 2];
@@ -564,21 +570,32 @@ impl Host for ShimHost {
                 nr::rt_sigtimedwait,
                 &[ptr(&set), mptr(&mut si), zero.as_ptr() as u64, 8],
             ) == Ok(exit_signal as usize)
-                && si.pid() != pid
             {
-                // Another child's: back in the queue.
-                let _ = call(
-                    nr::rt_tgsigqueueinfo,
-                    &[
-                        self.pid() as u64,
-                        sys::gettid() as u64,
-                        exit_signal,
-                        ptr(&si),
-                    ],
-                );
+                let me = [self.pid() as u64, sys::gettid() as u64, exit_signal];
+                if si.pid() != pid {
+                    // Another child's: back in the queue.
+                    let _ = call(nr::rt_tgsigqueueinfo, &[me[0], me[1], me[2], ptr(&si)]);
+                }
+                let mut ci = lx_abi::structs::Siginfo::ZERO;
+                // waitid(P_PID, child, WEXITED | WNOHANG | WNOWAIT)
+                if child != 0
+                    && call(
+                        nr::waitid,
+                        &[1, child as u64, mptr(&mut ci), 4 | 1 | 0x0100_0000, 0],
+                    )
+                    .is_ok()
+                    && ci.pid() == child
+                {
+                    ci.si_signo = exit_signal as i32;
+                    let _ = call(nr::rt_tgsigqueueinfo, &[me[0], me[1], me[2], ptr(&ci)]);
+                }
             }
         }
-        Ok((crate::thread::reclaim_helper(pid), status))
+        Ok(lx_kernel::host::HelperEnd {
+            child,
+            status: reaped.then_some(status),
+            mm,
+        })
     }
     fn vfork_helper(&self) -> Option<lx_kernel::host::VforkHelper> {
         crate::thread::helper()
@@ -589,6 +606,13 @@ impl Host for ShimHost {
             signals::sigsys_blocks_all(false);
         }
         crate::thread::set_helper(h);
+    }
+    fn vfork_helper_brk(&self, mm: lx_kernel::mm::MmState) {
+        if let Some(t) = crate::thread::current() {
+            t.helper_brk[1].store(mm.brk, Ordering::Relaxed);
+            t.helper_brk[2].store(mm.brk_mapped_end, Ordering::Relaxed);
+            t.helper_brk[0].store(mm.brk_start, Ordering::Relaxed);
+        }
     }
     fn vfork_helper_done(&self) {
         if let Some(t) = crate::thread::current() {

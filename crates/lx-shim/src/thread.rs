@@ -105,6 +105,9 @@ pub struct Block {
     pub helper_exit_signal: AtomicU64,
     /// The helper handed its exec over: it ends when the call returns.
     pub helper_done: AtomicBool,
+    /// The helper's program break, when it moved it (brk_start, brk,
+    /// mapped end; set: the first is nonzero).
+    pub helper_brk: [AtomicU64; 3],
 }
 
 const _: () = assert!(core::mem::size_of::<Block>() as u64 <= BLOCK_SIZE);
@@ -192,25 +195,34 @@ pub fn set_helper(h: Option<VforkHelper>) {
         b.helper.store(h.is_some(), Ordering::Relaxed);
         if let Some(h) = h {
             b.helper_child.store(h.child, Ordering::Relaxed);
+            b.helper_socks[0].store(h.socks[0], Ordering::Relaxed);
+            b.helper_socks[1].store(h.socks[1], Ordering::Relaxed);
         }
     }
 }
 
-/// A vfork helper (host pid `pid`) has ended and was reaped: the child it
-/// made (0: none), and its slot is free (its block, and the kernel state
-/// in it, is dropped when reused).
-pub fn reclaim_helper(pid: i32) -> i32 {
+/// A vfork helper (host pid `pid`) has ended: the child it made (0: none)
+/// and its memory state (program break); its slot is free (its block, and
+/// the kernel state in it, is dropped when reused).
+pub fn reclaim_helper(pid: i32) -> (i32, Option<lx_kernel::mm::MmState>) {
     for i in 1..MAX_THREADS {
         if TID[i].load(Ordering::Relaxed) == pid && STATE[i].load(Ordering::Acquire) != NEVER {
             // SAFETY: the slot was set up for the helper (state not NEVER)
             // and the helper is gone: nothing else uses its block.
-            let child = unsafe { (*block_ptr(i)).helper_child.load(Ordering::Relaxed) };
+            let b = unsafe { &*block_ptr(i) };
+            let child = b.helper_child.load(Ordering::Relaxed);
+            let mm =
+                (b.helper_brk[0].load(Ordering::Relaxed) != 0).then(|| lx_kernel::mm::MmState {
+                    brk_start: b.helper_brk[0].load(Ordering::Relaxed),
+                    brk: b.helper_brk[1].load(Ordering::Relaxed),
+                    brk_mapped_end: b.helper_brk[2].load(Ordering::Relaxed),
+                });
             TID[i].store(NOT_STARTED, Ordering::Relaxed);
             STATE[i].store(EXITED, Ordering::Release);
-            return child;
+            return (child, mm);
         }
     }
-    0
+    (0, None)
 }
 
 /// The thread slots but the caller's (address, length): what a fork child
@@ -286,6 +298,7 @@ fn setup(i: usize, was: u8) -> Result<(), Errno> {
             helper_socks: [AtomicI32::new(-1), AtomicI32::new(-1)],
             helper_exit_signal: AtomicU64::new(0),
             helper_done: AtomicBool::new(false),
+            helper_brk: [const { AtomicU64::new(0) }; 3],
         });
     }
     Ok(())
@@ -424,6 +437,7 @@ pub fn spawn(
         .helper_exit_signal
         .store(exit_signal, Ordering::Relaxed);
     block.helper_done.store(false, Ordering::Relaxed);
+    block.helper_brk[0].store(0, Ordering::Relaxed);
     let (lo, size) = stack_of(i);
     let top = lo + size;
 

@@ -650,11 +650,13 @@ fn exec_keeps_and_resets_what_linux_does() {
 /// exec (lx's helper process), compared with native: the child's writes
 /// reach the parent, its pid and parent as it sees them, exec inheriting
 /// what the child changed (fds, cwd, umask, ignored and handled signals,
-/// mask, RLIMIT_CORE) with the child made at the exec or earlier (after
-/// getpid, setsid, setpgid), a failed exec's errno in shared memory,
-/// deaths before exec (kill of itself, a fault, SIGPIPE from the host),
-/// posix_spawn of a missing program failing with ENOENT and with file
-/// actions and POSIX_SPAWN_SETSID, 200 statuses in a row, and nothing the
+/// mask, RLIMIT_CORE, timer slack, child-subreaper) with the child made at
+/// the exec or earlier (after getpid, setsid, setpgid), a failed exec's
+/// errno in shared memory, deaths before exec (kill of itself, a fault,
+/// SIGPIPE from the host), posix_spawn of a missing program failing with
+/// ENOENT and with file actions and POSIX_SPAWN_SETSID, one SIGCHLD per
+/// child, a fork inside the child, its PR_GET_PDEATHSIG, a program break
+/// it moved, alarm() before exec, 200 statuses in a row, and nothing the
 /// children changed leaking into the parent.
 #[test]
 fn vfork_children_share_the_parents_memory() {
@@ -668,6 +670,10 @@ fn vfork_children_share_the_parents_memory() {
                 && out.contains("sid_is_pid=1 pgid_is_pid=1")
                 && out.contains("posix_spawn of a missing program: No such file or directory")
                 && out.contains("SIGPIPE: signal 13")
+                && out.contains("slack=123456 reaper=1")
+                && out.contains("SIGCHLD for 50 children: 50")
+                && out.contains("fork in the child: 5, pdeathsig 0, exit 0")
+                && out.contains("alarm() then exec: signal 14")
                 && out.contains("200 vforks: 200 right"),
             "{fx:?}: {}",
             lx.dump()

@@ -84,6 +84,7 @@ pub fn sys_ioctl(c: &mut Ctx<'_>, fd: i32, req: u32, arg: u64) -> SysResult {
                 )
             })
         }
+        TIOCSCTTY if c.k.vfork_helper => crate::proc::vfork::set_ctty(c, h, arg & 1),
         TIOCSCTTY | TIOCNOTTY => c.host.syscall(
             lx_abi::syscalls::nr::ioctl,
             [h as u64, u64::from(req), arg & 1, 0, 0, 0],

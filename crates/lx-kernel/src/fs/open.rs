@@ -263,7 +263,13 @@ fn do_open_resolve(
     };
     let f = lookup(c, dirfd, path, how)?;
     let file = open_found(c, &f, flags, mode)?;
-    install(c, file, flags & O_CLOEXEC != 0)
+    let fd = install(c, file, flags & O_CLOEXEC != 0)?;
+    if c.k.vfork_helper && flags & 0o400 /* O_NOCTTY */ == 0 {
+        // A vfork child that started a session: a terminal opened now
+        // becomes its controlling terminal (the session leader's).
+        crate::proc::vfork::opened(c, fd as i32);
+    }
+    Ok(fd)
 }
 
 /// open(2).

@@ -10,7 +10,12 @@ use lx_abi::flags::{MapFlags, ProtFlags};
 /// old one when the request cannot be met.
 pub fn sys_brk(c: &mut Ctx<'_>, addr: u64) -> SysResult {
     let host = c.host;
-    Ok(c.k.change_shared(|k| set_brk(&mut k.mm, host, addr)) as usize)
+    let r = c.k.change_shared(|k| set_brk(&mut k.mm, host, addr));
+    if c.k.vfork_helper {
+        // The break is its parent's too (the same memory).
+        c.host.vfork_helper_brk(c.k.mm);
+    }
+    Ok(r as usize)
 }
 
 fn set_brk(mm: &mut MmState, host: &dyn Host, addr: u64) -> u64 {

@@ -143,6 +143,11 @@ pub fn do_fork(
             c.host.forget_other_threads();
             c.k.after_fork_of_threads(c.host);
         }
+        if c.k.vfork_helper {
+            // Forked by a vfork child before its exec: a process of its own.
+            c.k.vfork_helper = false;
+            c.host.set_vfork_helper(None);
+        }
         let pid = c.host.host_pid();
         c.k.id.pid = pid;
         c.k.id.tid = pid;

@@ -118,7 +118,11 @@ pub fn sys_getsid(c: &mut Ctx<'_>, pid: i32) -> SysResult {
 pub fn sys_setsid(c: &mut Ctx<'_>) -> SysResult {
     let s = if c.k.vfork_helper {
         // A vfork helper: the child starts the session.
-        crate::proc::vfork::call_in_child(c, lx_abi::syscalls::nr::setsid, 0, 0)?
+        let s = crate::proc::vfork::call_in_child(c, lx_abi::syscalls::nr::setsid, 0, 0)?;
+        // A session without a controlling terminal: its first terminal
+        // opened becomes it (`proc::vfork::opened`).
+        c.k.vfork_session = true;
+        s
     } else {
         host_call(c, lx_abi::syscalls::nr::setsid, 0, 0)?
     };

@@ -49,15 +49,32 @@ pub fn sys_prctl(c: &mut Ctx<'_>, option: i32, a2: u64, a3: u64, a4: u64, a5: u6
                 return Err(Errno::EINVAL);
             }
             if c.k.vfork_helper {
-                // A vfork helper: the child is the one to signal.
+                // A vfork helper: the child is the one to signal (the
+                // helper's own is lx's, SIGKILL at its parent's death).
                 crate::proc::vfork::call_in_child(c, lx_abi::syscalls::nr::prctl, 1, a2)?;
+                c.k.vfork_pdeathsig = a2 as i32;
+                return Ok(0);
             }
             h.prctl(option, a2, 0, 0, 0)
         }
         PR_GET_PDEATHSIG => {
             let mut sig: i32 = 0;
-            h.prctl(option, &mut sig as *mut i32 as u64, 0, 0, 0)?;
+            if c.k.vfork_helper {
+                sig = c.k.vfork_pdeathsig;
+            } else {
+                h.prctl(option, &mut sig as *mut i32 as u64, 0, 0, 0)?;
+            }
             c.write(a2, &sig).map(|()| 0)
+        }
+        PR_SET_TIMERSLACK if c.k.vfork_helper => {
+            // A vfork helper: the child keeps it across its exec.
+            crate::proc::vfork::call_in_child(
+                c,
+                lx_abi::syscalls::nr::prctl,
+                PR_SET_TIMERSLACK as u64,
+                a2,
+            )?;
+            h.prctl(option, a2, 0, 0, 0)
         }
         PR_GET_DUMPABLE | PR_SET_DUMPABLE | PR_CAPBSET_READ | PR_SET_TIMERSLACK
         | PR_GET_TIMERSLACK => h.prctl(option, a2, 0, 0, 0),
@@ -77,6 +94,14 @@ pub fn sys_prctl(c: &mut Ctx<'_>, option: i32, a2: u64, a3: u64, a4: u64, a5: u6
         }
         PR_SET_CHILD_SUBREAPER => {
             // The host's: orphans below this process are reparented to it.
+            if c.k.vfork_helper {
+                crate::proc::vfork::call_in_child(
+                    c,
+                    lx_abi::syscalls::nr::prctl,
+                    PR_SET_CHILD_SUBREAPER as u64,
+                    u64::from(a2 != 0),
+                )?;
+            }
             h.prctl(option, u64::from(a2 != 0), 0, 0, 0)?;
             c.k.child_subreaper = a2 != 0;
             Ok(0)

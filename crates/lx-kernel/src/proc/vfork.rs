@@ -28,16 +28,21 @@
 //! posix_spawn reports an exec failure that way).
 //!
 //! A call whose answer or effect depends on the child's own pid (getpid,
-//! setsid, setpgid, kill, a path through /proc or /dev...; anything but
-//! the calls `lazy_ok` lists) makes C at once: it then waits, serving
-//! the calls H makes for it (setsid, setpgid, PR_SET_PDEATHSIG), and at
-//! H's exec it takes over H's fds (SCM_RIGHTS) and launch description,
-//! or H's exit status or fatal signal, over a socket.
+//! setsid, setpgid, kill, alarm, a path through /proc or /dev...; anything
+//! but the calls `lazy_ok` lists) makes C at once, with a socket pair only
+//! the two hold: C then waits, runs what must act on it for H (setsid,
+//! setpgid, alarm, setitimer, some prctls, TIOCSCTTY), passes signals sent
+//! to it on to H, and at H's exec takes over H's fds (SCM_RIGHTS) and
+//! launch description, or H's exit status or fatal signal. If the host
+//! kills H first, its parent passes the signal on (`verdict`).
 //!
 //! What differs from Linux: a signal the helper sends before its exec
 //! carries the helper's host pid in si_pid; a process the helper forks
 //! before its exec is the helper's child (vfork children may only exec or
-//! _exit; programs that do more use fork). A parent that is threaded, or
+//! _exit; programs that do more use fork); POSIX record locks (F_SETLK)
+//! the child takes before its exec are the helper's, released when it
+//! ends; a signal sent to the child's pid before its exec reaches the
+//! helper from the child (si_pid). A parent that is threaded, or
 //! whose guest gave memory fork advice (MADV_DONTFORK...), gets the full
 //! fork (`proc::fork`).
 
@@ -63,6 +68,10 @@ pub const EXIT: u64 = 2;
 pub const KILLED: u64 = 3;
 /// Run a host call on the child itself: number, two arguments.
 const CALL: u64 = 4;
+/// TIOCSCTTY on the fd the message carries, with an argument.
+const CTTY: u64 = 5;
+/// setitimer: which, interval, value (seconds << 20 | microseconds).
+const ITIMER: u64 = 6;
 
 /// A header: four little-endian words.
 pub const HEADER: usize = 32;
@@ -106,27 +115,22 @@ pub fn try_vfork(c: &mut Ctx<'_>, exit_signal: u64, stack: u64) -> Option<SysRes
     {
         return None;
     }
-    // The socket a child made before the exec waits on: the helper's end
-    // is s[1]; the parent keeps its own copy, to pass on how the helper
-    // died if it dies by a signal before handing over.
-    let mut s = [0i32; 2];
-    // AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC.
-    c.host
-        .syscall(
-            nr::socketpair,
-            [1, 5 | 0o2000000, 0, s.as_mut_ptr() as u64, 0, 0],
-        )
-        .ok()?;
     let mut regs = *c.regs;
     regs.rax = 0;
     if stack != 0 {
         regs.rsp = stack;
     }
     let k = c.k.for_vfork_child();
-    let r = c.host.run_vfork_helper(&regs, k, exit_signal, s);
-    let _ = c.host.close(s[0]);
-    let r = r.and_then(|(child, status)| verdict(c, child, status, exit_signal, s[1]));
-    let _ = c.host.close(s[1]);
+    let r = c
+        .host
+        .run_vfork_helper(&regs, k, exit_signal)
+        .and_then(|end| {
+            if let Some(mm) = end.mm {
+                // The helper moved the program break in this memory.
+                c.k.mm = mm;
+            }
+            verdict(c, end.child, end.status, exit_signal)
+        });
     match r {
         Ok(child) => {
             // Registered by the parent too, before anyone can name it (a
@@ -139,29 +143,48 @@ pub fn try_vfork(c: &mut Ctx<'_>, exit_signal: u64, stack: u64) -> Option<SysRes
     }
 }
 
-/// The helper ended with wait status `status`, having made `child` (0:
-/// none). A helper the host killed (a signal at its default action) before
-/// it handed over takes the child with it: by a message to a child waiting
-/// on `sock`, or by a child made here to die of the same signal.
+/// The value of the signal a parent queues to tell a waiting child that
+/// its helper died of it (see `verdict`).
+const VERDICT: u64 = 0x6c78_7666;
+
+/// The helper ended with wait status `status` (None: unknown, the host
+/// reaped it), having made `child` (0: none). A helper the host killed (a
+/// signal at its default action) before it handed over takes the child
+/// with it: a waiting child gets the signal queued with a mark it waits
+/// for; else a child is made here to die of it (SIGKILL when the status
+/// is unknown: nobody can wait for it then).
 fn verdict(
     c: &mut Ctx<'_>,
     child: i32,
-    status: i32,
+    status: Option<i32>,
     exit_signal: u64,
-    sock: HostFd,
 ) -> Result<i32, Errno> {
-    let killed = status & 0x7f;
-    if status & 0xff == 0x7f || killed == 0 {
-        return if child == 0 {
-            Err(Errno::EAGAIN)
-        } else {
-            Ok(child)
-        };
-    }
+    let killed = match status {
+        Some(st) if st & 0x7f != 0 && st & 0xff != 0x7f => (st & 0x7f) as u32,
+        None if child == 0 => lx_abi::signal::SIGKILL,
+        _ => {
+            return if child == 0 {
+                Err(Errno::EAGAIN)
+            } else {
+                Ok(child)
+            };
+        }
+    };
     if child != 0 {
-        let _ = c
-            .host
-            .send_fds(sock, &header(KILLED, killed as u64, 0, 0), &[]);
+        if killed == lx_abi::signal::SIGKILL {
+            let _ = c.host.syscall(nr::kill, [child as u64, 9, 0, 0, 0, 0]);
+        } else {
+            // siginfo: signo, errno, code = SI_QUEUE, pid, uid, value.
+            let mut si = [0u8; 128];
+            si[0..4].copy_from_slice(&(killed as i32).to_le_bytes());
+            si[8..12].copy_from_slice(&(-1i32).to_le_bytes());
+            si[16..20].copy_from_slice(&c.host.host_pid().to_le_bytes());
+            si[24..32].copy_from_slice(&VERDICT.to_le_bytes());
+            let _ = c.host.syscall(
+                nr::rt_sigqueueinfo,
+                [child as u64, u64::from(killed), si.as_ptr() as u64, 0, 0, 0],
+            );
+        }
         return Ok(child);
     }
     // The rseq area is guest memory, which a small fork's child does not
@@ -172,7 +195,7 @@ fn verdict(
     }
     let r = c.host.fork_small(exit_signal);
     if r == Ok(0) {
-        c.host.die_by_signal(killed as u32)
+        c.host.die_by_signal(killed)
     }
     if let Some((addr, len, sig)) = rseq {
         let _ = c.host.rseq(addr, len, 0, sig);
@@ -210,19 +233,39 @@ pub fn before_call(c: &mut Ctx<'_>, a: &Args) {
     if h.child != 0 || lazy_ok(c, a) {
         return;
     }
-    let [mine, theirs] = h.socks;
+    // The socket the child waits on: only the two of them hold it, so
+    // each sees the other go (EOF, EPIPE).
+    let mut s = [0i32; 2];
+    // AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC.
+    if c.host
+        .syscall(
+            nr::socketpair,
+            [1, 5 | 0o2000000, 0, s.as_mut_ptr() as u64, 0, 0],
+        )
+        .is_err()
+    {
+        return;
+    }
+    let helper = c.host.host_pid();
     match make_child(c, h) {
         Ok(0) => {
-            let _ = c.host.close(theirs);
-            serve(c, mine)
+            let _ = c.host.close(s[1]);
+            serve(c, s[0], helper)
         }
         Ok(child) => {
-            let _ = c.host.close(mine);
-            c.host.set_vfork_helper(Some(VforkHelper { child, ..h }));
+            let _ = c.host.close(s[0]);
+            c.host.set_vfork_helper(Some(VforkHelper {
+                child,
+                socks: [-1, s[1]],
+                ..h
+            }));
             c.k.id.pid = child;
             c.k.id.tid = child;
         }
-        Err(_) => {}
+        Err(_) => {
+            let _ = c.host.close(s[0]);
+            let _ = c.host.close(s[1]);
+        }
     }
 }
 
@@ -266,14 +309,59 @@ fn lazy_ok(c: &Ctx<'_>, a: &Args) -> bool {
 }
 
 /// The waiting child: serve the helper's requests until it execs or ends.
-fn serve(c: &mut Ctx<'_>, sock: HostFd) -> ! {
+/// Signals sent to it meanwhile go to the helper (host pid `helper`),
+/// which runs the child's code (and its handlers).
+fn serve(c: &mut Ctx<'_>, sock: HostFd, helper: i32) -> ! {
     let mut buf = vec![0u8; CHUNK];
+    // Every signal is blocked here (this runs in the helper's SIGSYS
+    // handler): a signalfd takes them.
+    let all = !0u64;
+    let sfd = c
+        .host
+        .syscall(
+            nr::signalfd4,
+            [u64::MAX, &all as *const u64 as u64, 8, 0o2000000, 0, 0],
+        )
+        .map_or(-1, |fd| fd as i32);
     loop {
+        if sfd >= 0 {
+            // struct pollfd { int fd; short events, revents; } x 2, POLLIN.
+            let mut p = [0u8; 16];
+            p[0..4].copy_from_slice(&sock.to_le_bytes());
+            p[4..6].copy_from_slice(&1i16.to_le_bytes());
+            p[8..12].copy_from_slice(&sfd.to_le_bytes());
+            p[12..14].copy_from_slice(&1i16.to_le_bytes());
+            let _ = c
+                .host
+                .syscall(nr::ppoll, [p.as_mut_ptr() as u64, 2, 0, 0, 8, 0]);
+            if p[14] & 1 != 0 {
+                let mut si = [0u8; 128];
+                if c.host
+                    .syscall(nr::read, [sfd as u64, si.as_mut_ptr() as u64, 128, 0, 0, 0])
+                    == Ok(128)
+                {
+                    // struct signalfd_siginfo: signo @0, code @8, ptr @48.
+                    let sig = u32::from_le_bytes([si[0], si[1], si[2], si[3]]);
+                    let code = i32::from_le_bytes([si[8], si[9], si[10], si[11]]);
+                    if code == -1 && word(&si, 6) == VERDICT {
+                        // The helper died of it (`verdict`).
+                        c.host.die_by_signal(sig)
+                    }
+                    let _ = c
+                        .host
+                        .syscall(nr::kill, [helper as u64, u64::from(sig), 0, 0, 0, 0]);
+                }
+                if p[6] & 1 == 0 {
+                    continue;
+                }
+            }
+        }
         let mut fds = Vec::new();
         let n = recv(c.host, sock, &mut buf, &mut fds);
         if n < HEADER {
-            // The helper is gone without a word (killed): so is the child.
-            c.host.die_by_signal(lx_abi::signal::SIGKILL)
+            // The helper is gone without a word: killed; its parent says
+            // by what (`verdict`).
+            lost(c)
         }
         let (kind, a, b, d) = (word(&buf, 0), word(&buf, 1), word(&buf, 2), word(&buf, 3));
         match kind {
@@ -284,25 +372,68 @@ fn serve(c: &mut Ctx<'_>, sock: HostFd) -> ! {
                 };
                 let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
             }
+            CTTY => {
+                let r = match fds.first() {
+                    Some(&fd) => {
+                        let r = c
+                            .host
+                            .syscall(nr::ioctl, [fd as u64, 0x540e /* TIOCSCTTY */, a, 0, 0, 0]);
+                        for &fd in &fds {
+                            let _ = c.host.close(fd);
+                        }
+                        r
+                    }
+                    None => Err(Errno::EBADF),
+                };
+                let r = match r {
+                    Ok(v) => v as i64,
+                    Err(e) => -i64::from(e.0),
+                };
+                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
+            }
+            ITIMER => {
+                let unpack = |w: u64| [(w >> 20) as i64, (w & 0xf_ffff) as i64];
+                let (i, v) = (unpack(b), unpack(d));
+                let t = [i[0], i[1], v[0], v[1]];
+                let r = match c
+                    .host
+                    .syscall(nr::setitimer, [a, t.as_ptr() as u64, 0, 0, 0, 0])
+                {
+                    Ok(v) => v as i64,
+                    Err(e) => -i64::from(e.0),
+                };
+                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
+            }
             EXIT => c.host.exit_group(a as i32),
             KILLED => c.host.die_by_signal(a as u32),
             EXEC => {
                 let (len, nfds) = (a as usize, b as usize);
+                // This process's own fds (the parent's at the vfork) go
+                // first: the helper's take their places.
+                for (n, _) in c.k.fds.entries() {
+                    if let Ok(e) = c.k.fds.remove(n) {
+                        let _ = c.k.fds.release(c.host, e);
+                    }
+                }
+                c.k.fds.reap_deferred(c.host);
                 while fds.len() < nfds {
                     if recv(c.host, sock, &mut buf, &mut fds) == 0 {
-                        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+                        lost(c)
                     }
                 }
                 let mut payload = Vec::with_capacity(len);
                 while payload.len() < len {
                     let n = recv(c.host, sock, &mut buf, &mut fds);
                     if n == 0 {
-                        c.host.die_by_signal(lx_abi::signal::SIGKILL)
+                        lost(c)
                     }
                     payload.extend_from_slice(&buf[..n]);
                 }
                 drop(buf);
                 let _ = c.host.close(sock);
+                if sfd >= 0 {
+                    let _ = c.host.close(sfd);
+                }
                 start(c, &payload, &fds)
             }
             _ => c.host.die_by_signal(lx_abi::signal::SIGKILL),
@@ -310,9 +441,34 @@ fn serve(c: &mut Ctx<'_>, sock: HostFd) -> ! {
     }
 }
 
+/// The waiting child's helper died without a word: it dies of what the
+/// parent queues (`verdict`), or of SIGKILL when nothing comes.
+fn lost(c: &mut Ctx<'_>) -> ! {
+    let all = !0u64;
+    let wait = [10i64, 0];
+    let mut si = [0u8; 128];
+    while let Ok(sig) = c.host.syscall(
+        nr::rt_sigtimedwait,
+        [
+            &all as *const u64 as u64,
+            si.as_mut_ptr() as u64,
+            wait.as_ptr() as u64,
+            8,
+            0,
+            0,
+        ],
+    ) {
+        let code = i32::from_le_bytes([si[8], si[9], si[10], si[11]]);
+        if code == -1 && word(&si, 3) == VERDICT {
+            c.host.die_by_signal(sig as u32)
+        }
+    }
+    c.host.die_by_signal(lx_abi::signal::SIGKILL)
+}
+
 /// The child execs what the helper prepared: its fds are the helper's
-/// (received), its own (the parent's at the vfork) close, its dispositions
-/// become the helper's, and the image starts in place.
+/// (received), its dispositions become the helper's, and the image starts
+/// in place.
 fn start(c: &mut Ctx<'_>, payload: &[u8], got: &[HostFd]) -> ! {
     let Some((zfds, body)) = split_payload(payload) else {
         c.host.die_by_signal(lx_abi::signal::SIGKILL)
@@ -335,12 +491,6 @@ fn start(c: &mut Ctx<'_>, payload: &[u8], got: &[HostFd]) -> ! {
             p.interp_fd = map(p.interp_fd);
         }
     }
-    for (n, _) in c.k.fds.entries() {
-        if let Ok(e) = c.k.fds.remove(n) {
-            let _ = c.k.fds.release(c.host, e);
-        }
-    }
-    c.k.fds.reap_deferred(c.host);
     // The host dispositions here are the parent's; the new image keeps
     // what the helper ignored and nothing else the parent did.
     let handled = crate::proc::exec::handled_signals(c.k);
@@ -393,10 +543,6 @@ pub fn exec_child(c: &mut Ctx<'_>, cfg: &mut Config, exec: Exec) -> Option<Exec>
     if h.child == 0 {
         match make_child(c, h) {
             Ok(0) => {
-                // The socket is of no use to an exec made here.
-                for fd in h.socks {
-                    let _ = c.host.close(fd);
-                }
                 cfg.pid = c.k.id.pid;
                 return Some(exec);
             }
@@ -429,14 +575,14 @@ pub fn exec_child(c: &mut Ctx<'_>, cfg: &mut Config, exec: Exec) -> Option<Exec>
 }
 
 fn send_exec(h: &dyn Host, sock: HostFd, payload: &[u8], fds: &[HostFd]) -> Result<(), Errno> {
-    let mut batches = fds.chunks(FD_BATCH);
-    let first = batches.next().unwrap_or(&[]);
+    // The header alone first: the child lets go of its own fds before
+    // the helper's arrive.
     h.send_fds(
         sock,
         &header(EXEC, payload.len() as u64, fds.len() as u64, 0),
-        first,
+        &[],
     )?;
-    for b in batches {
+    for b in fds.chunks(FD_BATCH) {
         h.send_fds(sock, &[0], b)?;
     }
     for chunk in payload.chunks(CHUNK) {
@@ -445,10 +591,40 @@ fn send_exec(h: &dyn Host, sock: HostFd, payload: &[u8], fds: &[HostFd]) -> Resu
     Ok(())
 }
 
-/// In the helper: run host call `n` with two arguments in the child (a
-/// call that acts on the calling process: setsid, setpgid of itself,
-/// PR_SET_PDEATHSIG).
-pub fn call_in_child(c: &Ctx<'_>, n: u32, a: u64, b: u64) -> SysResult {
+/// In the helper: TIOCSCTTY on host fd `fd`, done by the child (the
+/// session leader, when the helper's code started a session).
+pub fn set_ctty(c: &mut Ctx<'_>, fd: HostFd, arg: u64) -> SysResult {
+    if c.host.vfork_helper().is_some_and(|h| h.child == 0) {
+        return c
+            .host
+            .syscall(nr::ioctl, [fd as u64, 0x540e /* TIOCSCTTY */, arg, 0, 0, 0]);
+    }
+    rpc(c, &header(CTTY, arg, 0, 0), &[fd])
+}
+
+/// In the helper: setitimer(`which`, {interval, value}) (`v`: seconds and
+/// microseconds of each), done by the child too.
+pub fn set_itimer(c: &mut Ctx<'_>, which: i32, v: [i64; 4]) -> Result<(), Errno> {
+    if v.iter().any(|&x| x < 0) || v[1] >= 1_000_000 || v[3] >= 1_000_000 {
+        return Err(Errno::EINVAL);
+    }
+    let pack = |s: i64, us: i64| ((s as u64).min((1 << 44) - 1) << 20) | us as u64;
+    rpc(
+        c,
+        &header(
+            ITIMER,
+            which as u32 as u64,
+            pack(v[0], v[1]),
+            pack(v[2], v[3]),
+        ),
+        &[],
+    )
+    .map(|_| ())
+}
+
+/// In the helper: send `msg` (with `fds`) to the child made before the
+/// exec and wait for its answer (a syscall's result).
+fn rpc(c: &Ctx<'_>, msg: &[u8], fds: &[HostFd]) -> SysResult {
     let Some(VforkHelper {
         child,
         socks: [_, sock],
@@ -460,12 +636,33 @@ pub fn call_in_child(c: &Ctx<'_>, n: u32, a: u64, b: u64) -> SysResult {
     if child == 0 {
         return Err(Errno::ESRCH);
     }
-    c.host
-        .send_fds(sock, &header(CALL, u64::from(n), a, b), &[])?;
+    c.host.send_fds(sock, msg, fds)?;
     let mut buf = [0u8; 8];
-    let mut fds = Vec::new();
-    if recv(c.host, sock, &mut buf, &mut fds) != 8 {
+    let mut got = Vec::new();
+    if recv(c.host, sock, &mut buf, &mut got) != 8 {
         return Err(Errno::ESRCH);
     }
     Errno::from_ret(i64::from_le_bytes(buf) as isize)
+}
+
+/// In the helper: guest fd `fd` was just opened without O_NOCTTY. If the
+/// child leads a session without a controlling terminal and this is a
+/// terminal, it becomes the child's, as the open would have made it.
+pub fn opened(c: &mut Ctx<'_>, fd: i32) {
+    if !c.k.vfork_session {
+        return;
+    }
+    let Ok(h) = c.k.fds.host_fd(fd) else {
+        return;
+    };
+    if c.host.tcgets(h).is_ok() && set_ctty(c, h, 0).is_ok() {
+        c.k.vfork_session = false;
+    }
+}
+
+/// In the helper: run host call `n` with two arguments in the child (a
+/// call that acts on the calling process: setsid, setpgid of itself,
+/// PR_SET_PDEATHSIG).
+pub fn call_in_child(c: &Ctx<'_>, n: u32, a: u64, b: u64) -> SysResult {
+    rpc(c, &header(CALL, u64::from(n), a, b), &[])
 }
