@@ -220,10 +220,30 @@ impl Kernel {
         }
         let mut id = self.id.clone();
         id.tid = tid;
+        self.derived(
+            self.fds.clone(),
+            self.vfs.for_thread(),
+            self.shared.clone(),
+            self.seen,
+            id,
+        )
+    }
+
+    /// A state made from this one: the same identity but `id`, mask,
+    /// dispositions and filesystem context, with the given fd table,
+    /// filesystem caches and shared state.
+    fn derived(
+        &self,
+        fds: FdTable,
+        vfs: Vfs,
+        shared: Arc<Shared>,
+        seen: u64,
+        id: crate::proc::Identity,
+    ) -> Kernel {
         let mut sig = crate::signal::SignalState::new(self.sig.mask.0);
         sig.actions = self.sig.actions;
         Kernel {
-            fds: self.fds.clone(),
+            fds,
             sig,
             mm: self.mm,
             id,
@@ -234,7 +254,7 @@ impl Kernel {
             vfork_helper: false,
             vfork_pdeathsig: 0,
             vfork_session: false,
-            vfs: self.vfs.for_thread(),
+            vfs,
             exe: self.exe.clone(),
             cmdline: self.cmdline.clone(),
             environ: self.environ.clone(),
@@ -250,8 +270,8 @@ impl Kernel {
             restart: None,
             rseq: None,
             timers: Vec::new(),
-            shared: self.shared.clone(),
-            seen: self.seen,
+            shared,
+            seen,
             seq: 0,
             memo: None,
         }
@@ -268,44 +288,19 @@ impl Kernel {
         id.pid = 0;
         id.tid = 0;
         id.ppid = self.id.pid;
-        let mut sig = crate::signal::SignalState::new(self.sig.mask.0);
-        sig.actions = self.sig.actions;
-        Kernel {
-            fds: self.fds.deep_copy(),
-            sig,
-            mm: self.mm,
+        // The caches' host fds are open in the helper's copy of the fd
+        // table under the same numbers: what it opens or closes there stays
+        // in its own copy.
+        let mut k = self.derived(
+            self.fds.deep_copy(),
+            self.vfs.clone(),
+            Arc::new(Shared::default()),
+            0,
             id,
-            cwd: self.cwd.clone(),
-            root: self.root.clone(),
-            cfg: self.cfg.clone(),
-            vfork_fd: None,
-            vfork_helper: true,
-            vfork_pdeathsig: 0,
-            vfork_session: false,
-            // The caches' host fds are open in the helper's copy of the fd
-            // table under the same numbers: what it opens or closes there
-            // stays in its own copy.
-            vfs: self.vfs.clone(),
-            exe: self.exe.clone(),
-            cmdline: self.cmdline.clone(),
-            environ: self.environ.clone(),
-            auxv: self.auxv.clone(),
-            umask: self.umask,
-            nofile_max: self.nofile_max,
-            fs_base: self.fs_base,
-            no_new_privs: self.no_new_privs,
-            child_subreaper: false,
-            tracing: self.tracing,
-            stats: self.stats,
-            quiet: self.quiet,
-            restart: None,
-            rseq: None,
-            timers: Vec::new(),
-            shared: Arc::new(Shared::default()),
-            seen: 0,
-            seq: 0,
-            memo: None,
-        }
+        );
+        k.vfork_helper = true;
+        k.child_subreaper = false;
+        k
     }
 
     /// Hold the shared state still (across a fork, so the child's copy is
