@@ -330,7 +330,7 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
         if k.has_deliverable()
             && let SignalOutcome::Fatal(s) = k.deliver_pending(&SHIM_HOST, regs, fp)
         {
-            lx_kernel::Host::die_by_signal(&SHIM_HOST, s);
+            fatal(t, s);
         }
         k.end_syscall(regs);
         uc.set_sigmask(k.host_sigmask());
@@ -339,6 +339,26 @@ extern "C" fn on_sigsys(sig: i32, info: *mut Siginfo, uc: *mut u8) {
         // A vfork helper whose exec its child took over: done, with the
         // call's allocations (in its parent's memory) freed.
         sys::exit_group(0)
+    }
+    helper_death(t);
+}
+
+/// The guest must end by signal `s`. A vfork helper ends once the kernel
+/// call has returned (`helper_death`): what the call allocated is in its
+/// parent's memory and must be freed first.
+fn fatal(t: &thread::Block, s: u32) {
+    if t.helper.load(Ordering::Relaxed) {
+        t.helper_death.store(s, Ordering::Relaxed);
+        return;
+    }
+    lx_kernel::Host::die_by_signal(&SHIM_HOST, s)
+}
+
+/// A vfork helper whose guest must die (`fatal`): now.
+fn helper_death(t: &thread::Block) {
+    let s = t.helper_death.swap(0, Ordering::Relaxed);
+    if s != 0 {
+        lx_kernel::Host::die_by_signal(&SHIM_HOST, s)
     }
 }
 
@@ -412,15 +432,16 @@ extern "C" fn on_signal(_sig: i32, info: *mut Siginfo, uc: *mut u8) {
             // its redelivery trap would have delivered.
             k.sig.make_pending(si);
             if let SignalOutcome::Fatal(s) = k.deliver_pending(&SHIM_HOST, regs, fp) {
-                lx_kernel::Host::die_by_signal(&SHIM_HOST, s);
+                fatal(t, s);
             }
             k.end_syscall(regs);
             uc.set_sigmask(k.host_sigmask());
             return;
         }
         match k.deliver_signal(&SHIM_HOST, regs, fp, &si) {
-            SignalOutcome::Fatal(s) => lx_kernel::Host::die_by_signal(&SHIM_HOST, s),
+            SignalOutcome::Fatal(s) => fatal(t, s),
             _ => uc.set_sigmask(k.host_sigmask()),
         }
     });
+    helper_death(t);
 }

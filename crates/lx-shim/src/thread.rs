@@ -108,6 +108,9 @@ pub struct Block {
     /// The helper's program break, when it moved it (brk_start, brk,
     /// mapped end; set: the first is nonzero).
     pub helper_brk: [AtomicU64; 3],
+    /// The helper's guest must die of this signal once the current call
+    /// has returned (0: no).
+    pub helper_death: core::sync::atomic::AtomicU32,
 }
 
 const _: () = assert!(core::mem::size_of::<Block>() as u64 <= BLOCK_SIZE);
@@ -299,6 +302,7 @@ fn setup(i: usize, was: u8) -> Result<(), Errno> {
             helper_exit_signal: AtomicU64::new(0),
             helper_done: AtomicBool::new(false),
             helper_brk: [const { AtomicU64::new(0) }; 3],
+            helper_death: core::sync::atomic::AtomicU32::new(0),
         });
     }
     Ok(())
