@@ -149,6 +149,11 @@ pub fn sys_alarm(c: &mut Ctx<'_>, secs: u32) -> SysResult {
 
 /// getitimer(2).
 pub fn sys_getitimer(c: &mut Ctx<'_>, which: i32, val: u64) -> SysResult {
+    if c.k.vfork_helper {
+        // A vfork helper: the child's timers (see setitimer).
+        let t = crate::proc::vfork::get_itimer(c, which)?;
+        return c.write(val, &t).map(|()| 0);
+    }
     host(
         c,
         lx_abi::syscalls::nr::getitimer,
@@ -158,11 +163,15 @@ pub fn sys_getitimer(c: &mut Ctx<'_>, which: i32, val: u64) -> SysResult {
 
 /// setitimer(2).
 pub fn sys_setitimer(c: &mut Ctx<'_>, which: i32, new: u64, old: u64) -> SysResult {
-    if c.k.vfork_helper && new != 0 {
-        // A vfork helper: the timer is the child's, across its exec (the
-        // helper keeps a copy, for getitimer).
-        let v: [i64; 4] = c.read(new)?;
-        crate::proc::vfork::set_itimer(c, which, v)?;
+    if c.k.vfork_helper {
+        // A vfork helper: the timers are the child's (they last across its
+        // exec; it passes their signals on to the helper).
+        let prev = crate::proc::vfork::get_itimer(c, which)?;
+        if new != 0 {
+            let v: [i64; 4] = c.read(new)?;
+            crate::proc::vfork::set_itimer(c, which, v)?;
+        }
+        return c.write_opt(old, &prev).map(|()| 0);
     }
     host(
         c,

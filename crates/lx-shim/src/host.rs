@@ -515,6 +515,14 @@ impl Host for ShimHost {
         let mem = crate::patch::mem_fd_state();
         let (spare, taken) = (crate::watch::spare(), crate::watch::taken());
         signals::sigsys_blocks_all(true);
+        // SIGCHLD ignored: the host would reap the helper itself and its
+        // status be lost (how it died matters for the child). It is caught
+        // the default way meanwhile; the child, if it ends first, is reaped
+        // here as the host would have.
+        let chld_ignored = exit_signal == 17 && signals::host_action(17) == Some(1);
+        if chld_ignored {
+            let _ = signals::set_host_action(17, 0);
+        }
         // The host clone returns once the helper has ended (CLONE_VFORK).
         // Its exit signal is the child's: a CLONE_PARENT fork inherits the
         // caller's.
@@ -558,6 +566,14 @@ impl Host for ShimHost {
             }
         };
         let (child, mm) = crate::thread::reclaim_helper(pid);
+        if chld_ignored {
+            let _ = signals::set_host_action(17, 1);
+            let mut ci = lx_abi::structs::Siginfo::ZERO;
+            if child != 0 {
+                // waitid(P_PID, child, WEXITED | WNOHANG)
+                let _ = call(nr::waitid, &[1, child as u64, mptr(&mut ci), 4 | 1, 0]);
+            }
+        }
         // Its exit signal, if the guest catches it, waits here (blocked
         // while lx runs): the guest must not see it. The child's, if it
         // ended already, may have merged into it (one standard signal

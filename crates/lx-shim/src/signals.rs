@@ -177,6 +177,22 @@ pub fn note_default(sig: u32, is_default: bool) {
     }
 }
 
+/// The host's handler for `sig` (0 default, 1 ignore, else a function).
+pub fn host_action(sig: u32) -> Option<u64> {
+    let mut old = KAction {
+        handler: 0,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    sys::call(
+        nr::rt_sigaction,
+        &[u64::from(sig), 0, &mut old as *mut KAction as u64, 8],
+    )
+    .ok()
+    .map(|_| old.handler)
+}
+
 /// Register the SIGSYS handler blocking every signal but the faults lx
 /// must see (`all`), or with lx's usual mask, which leaves the guest's
 /// default-action signals deliverable. A vfork helper's handlers block

@@ -656,8 +656,10 @@ fn exec_keeps_and_resets_what_linux_does() {
 /// SIGPIPE from the host), posix_spawn of a missing program failing with
 /// ENOENT and with file actions and POSIX_SPAWN_SETSID, one SIGCHLD per
 /// child, a fork inside the child, its PR_GET_PDEATHSIG, a program break
-/// it moved, alarm() before exec, 200 statuses in a row, and nothing the
-/// children changed leaking into the parent.
+/// it moved, alarm() before exec, a blocked signal pending across the
+/// exec, getitimer after alarm, a child killed before its exec with
+/// SIGCHLD ignored, 200 statuses in a row, and nothing the children
+/// changed leaking into the parent.
 #[test]
 fn vfork_children_share_the_parents_memory() {
     for fx in [Fx::VforkMusl, Fx::VforkGlibc] {
@@ -674,6 +676,9 @@ fn vfork_children_share_the_parents_memory() {
                 && out.contains("SIGCHLD for 50 children: 50")
                 && out.contains("fork in the child: 5, pdeathsig 0, exit 0")
                 && out.contains("alarm() then exec: signal 14")
+                && out.contains("exec'd: SIGUSR1 pending 1")
+                && out.contains("getitimer after alarm(30) in the child: 1")
+                && out.contains("vfork ok, waitpid ECHILD, within 2 s 1")
                 && out.contains("200 vforks: 200 right"),
             "{fx:?}: {}",
             lx.dump()

@@ -42,7 +42,8 @@
 //! _exit; programs that do more use fork); POSIX record locks (F_SETLK)
 //! the child takes before its exec are the helper's, released when it
 //! ends; a signal sent to the child's pid before its exec reaches the
-//! helper from the child (si_pid). A parent that is threaded, or
+//! helper from the child (si_pid); the helper ends with its parent, so a
+//! vfork child whose parent dies before its exec dies too. A parent that is threaded, or
 //! whose guest gave memory fork advice (MADV_DONTFORK...), gets the full
 //! fork (`proc::fork`).
 
@@ -72,6 +73,8 @@ const CALL: u64 = 4;
 const CTTY: u64 = 5;
 /// setitimer: which, interval, value (seconds << 20 | microseconds).
 const ITIMER: u64 = 6;
+/// getitimer: which, part (0: value, 1: interval); the answer packed so.
+const GETITIMER: u64 = 7;
 
 /// A header: four little-endian words.
 pub const HEADER: usize = 32;
@@ -213,6 +216,12 @@ fn make_child(c: &mut Ctx<'_>, h: VforkHelper) -> Result<i32, Errno> {
     if r == 0 {
         // (The socket: the caller keeps what it needs.)
         c.host.set_vfork_helper(None);
+        if c.k.sig.actions[17].handler == lx_abi::signal::SIG_IGN {
+            // The parent catches SIGCHLD the default way while a helper
+            // runs (its status must not be reaped away): the child ignores
+            // it on the host as its guest does.
+            let _ = c.host.set_disposition(17, HostDisposition::Ignore);
+        }
         c.host.forget_other_threads();
         c.k.vfork_helper = false;
         let pid = c.host.host_pid();
@@ -314,8 +323,9 @@ fn lazy_ok(c: &Ctx<'_>, a: &Args) -> bool {
 fn serve(c: &mut Ctx<'_>, sock: HostFd, helper: i32) -> ! {
     let mut buf = vec![0u8; CHUNK];
     // Every signal is blocked here (this runs in the helper's SIGSYS
-    // handler): a signalfd takes them.
-    let all = !0u64;
+    // handler): a signalfd takes those the guest does not block; the others
+    // stay pending here, for the image the child execs.
+    let all = !c.k.sig.mask.0;
     let sfd = c
         .host
         .syscall(
@@ -400,6 +410,20 @@ fn serve(c: &mut Ctx<'_>, sock: HostFd, helper: i32) -> ! {
                     .syscall(nr::setitimer, [a, t.as_ptr() as u64, 0, 0, 0, 0])
                 {
                     Ok(v) => v as i64,
+                    Err(e) => -i64::from(e.0),
+                };
+                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
+            }
+            GETITIMER => {
+                let mut t = [0i64; 4];
+                let r = match c
+                    .host
+                    .syscall(nr::getitimer, [a, t.as_mut_ptr() as u64, 0, 0, 0, 0])
+                {
+                    Ok(_) => {
+                        let (s, us) = if b == 0 { (t[2], t[3]) } else { (t[0], t[1]) };
+                        (((s as u64).min((1 << 42) - 1) << 20) | us as u64) as i64
+                    }
                     Err(e) => -i64::from(e.0),
                 };
                 let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
@@ -645,6 +669,18 @@ fn rpc(c: &Ctx<'_>, msg: &[u8], fds: &[HostFd]) -> SysResult {
     Errno::from_ret(i64::from_le_bytes(buf) as isize)
 }
 
+/// In the helper: getitimer(`which`) of the child, whose timers these are:
+/// [interval s, us, value s, us].
+pub fn get_itimer(c: &mut Ctx<'_>, which: i32) -> Result<[i64; 4], Errno> {
+    let mut out = [0i64; 4];
+    for (part, at) in [(0u64, 2usize), (1, 0)] {
+        let w = rpc(c, &header(GETITIMER, which as u32 as u64, part, 0), &[])? as u64;
+        out[at] = (w >> 20) as i64;
+        out[at + 1] = (w & 0xf_ffff) as i64;
+    }
+    Ok(out)
+}
+
 /// In the helper: guest fd `fd` was just opened without O_NOCTTY. If the
 /// child leads a session without a controlling terminal and this is a
 /// terminal, it becomes the child's, as the open would have made it.
@@ -655,7 +691,16 @@ pub fn opened(c: &mut Ctx<'_>, fd: i32) {
     let Ok(h) = c.k.fds.host_fd(fd) else {
         return;
     };
-    if c.host.tcgets(h).is_ok() && set_ctty(c, h, 0).is_ok() {
+    // (A pty master never becomes one: TIOCGPTN answers only on masters.)
+    let mut ptn = 0u32;
+    let master = c
+        .host
+        .syscall(
+            nr::ioctl,
+            [h as u64, 0x8004_5430, &mut ptn as *mut u32 as u64, 0, 0, 0],
+        )
+        .is_ok();
+    if !master && c.host.tcgets(h).is_ok() && set_ctty(c, h, 0).is_ok() {
         c.k.vfork_session = false;
     }
 }

@@ -14,9 +14,18 @@ fn check_sig(sig: i32) -> Result<u32, Errno> {
 }
 
 fn send(c: &mut Ctx<'_>, sig: u32, thread: bool) -> SysResult {
-    if sig != 0 {
-        c.host.raise(sig, thread)?;
+    if sig == 0 {
+        return Ok(0);
     }
+    if c.k.vfork_helper
+        && c.k.sig.mask.0 & (1u64 << (sig - 1)) != 0
+        && let Some(h) = c.host.vfork_helper().filter(|h| h.child != 0)
+    {
+        // A vfork child's code blocking the signal: it stays pending in the
+        // child process, for the program it execs (`proc::vfork`).
+        return host_kill(c, h.child, sig);
+    }
+    c.host.raise(sig, thread)?;
     Ok(0)
 }
 
