@@ -293,9 +293,9 @@ pub struct HelperEnd {
 pub struct VforkHelper {
     /// The child's pid (0: not made yet).
     pub child: i32,
-    /// The socket pair of a child made before the exec: its end, the
-    /// helper's end (-1: none).
-    pub socks: [HostFd; 2],
+    /// The helper's end of the socket to a child made before the exec
+    /// (-1: none).
+    pub sock: HostFd,
     /// The exit signal vfork asked for.
     pub exit_signal: u64,
 }

@@ -496,6 +496,11 @@ fn unmap_guest(kept: &[(u64, u64)]) {
     }
 }
 
+/// Are the guest's mappings known (`guest_gaps`)? (In-place exec is on.)
+pub fn guest_gaps_known() -> bool {
+    KEPT.with(|k| k.is_some())
+}
+
 /// Where the guest's mappings lie (None: not known, in-place exec is off).
 pub fn guest_gaps() -> Option<Vec<(u64, u64)>> {
     KEPT.with(|k| k.as_deref().map(gaps))

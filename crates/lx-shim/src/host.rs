@@ -74,7 +74,7 @@ impl ShimHost {
         };
         if h.child != 0 {
             let m = lx_kernel::proc::vfork::header(kind, u64::from(value), 0, 0);
-            let _ = self.send_fds(h.socks[1], &m, &[]);
+            let _ = self.send_fds(h.sock, &m, &[]);
             sys::exit_group(0)
         }
         match self.fork_small(h.exit_signal | lx_kernel::proc::vfork::CLONE_PARENT) {
@@ -504,7 +504,7 @@ impl Host for ShimHost {
     ) -> Result<lx_kernel::host::HelperEnd, Errno> {
         const CLONE_VM: u64 = 0x100;
         const CLONE_VFORK: u64 = 0x4000;
-        if crate::entry::guest_gaps().is_none() {
+        if !crate::entry::guest_gaps_known() {
             return Err(Errno::ENOSYS);
         }
         // Words of this process the helper may change for itself (it shares
@@ -533,7 +533,7 @@ impl Host for ShimHost {
             0,
             regs,
             k,
-            Some((exit_signal, [-1, -1])),
+            Some(exit_signal),
         );
         signals::restore_default_set(default_set);
         signals::sigsys_blocks_all(false);

@@ -97,11 +97,11 @@ pub struct Block {
     pub guest_mask: AtomicU64,
     /// This slot runs a vfork helper (see `lx_kernel::proc::vfork`): a
     /// host process of its own sharing this memory; its child (0: not made
-    /// yet), the socket pair for a child made before the exec, and the exit
-    /// signal vfork asked for.
+    /// yet), its end of the socket to a child made before the exec, and
+    /// the exit signal vfork asked for.
     pub helper: AtomicBool,
     pub helper_child: AtomicI32,
-    pub helper_socks: [AtomicI32; 2],
+    pub helper_sock: AtomicI32,
     pub helper_exit_signal: AtomicU64,
     /// The helper handed its exec over: it ends when the call returns.
     pub helper_done: AtomicBool,
@@ -184,10 +184,7 @@ pub fn helper() -> Option<VforkHelper> {
     let b = current()?;
     b.helper.load(Ordering::Relaxed).then(|| VforkHelper {
         child: b.helper_child.load(Ordering::Relaxed),
-        socks: [
-            b.helper_socks[0].load(Ordering::Relaxed),
-            b.helper_socks[1].load(Ordering::Relaxed),
-        ],
+        sock: b.helper_sock.load(Ordering::Relaxed),
         exit_signal: b.helper_exit_signal.load(Ordering::Relaxed),
     })
 }
@@ -198,8 +195,7 @@ pub fn set_helper(h: Option<VforkHelper>) {
         b.helper.store(h.is_some(), Ordering::Relaxed);
         if let Some(h) = h {
             b.helper_child.store(h.child, Ordering::Relaxed);
-            b.helper_socks[0].store(h.socks[0], Ordering::Relaxed);
-            b.helper_socks[1].store(h.socks[1], Ordering::Relaxed);
+            b.helper_sock.store(h.sock, Ordering::Relaxed);
         }
     }
 }
@@ -298,7 +294,7 @@ fn setup(i: usize, was: u8) -> Result<(), Errno> {
             guest_mask: AtomicU64::new(0),
             helper: AtomicBool::new(false),
             helper_child: AtomicI32::new(0),
-            helper_socks: [AtomicI32::new(-1), AtomicI32::new(-1)],
+            helper_sock: AtomicI32::new(-1),
             helper_exit_signal: AtomicU64::new(0),
             helper_done: AtomicBool::new(false),
             helper_brk: [const { AtomicU64::new(0) }; 3],
@@ -413,7 +409,7 @@ const SIGINFO_SIZE: u64 = 128;
 /// with `regs` (rax already 0, rsp its stack) and the FPU state and signal
 /// mask of the frame being served, served by `kernel`. Host `flags` are
 /// clone's (CLONE_VM|CLONE_THREAD|..., or CLONE_VM|CLONE_VFORK for a vfork
-/// helper: `helper` holds its child's exit signal and socket pair).
+/// helper: `helper` holds its child's exit signal).
 pub fn spawn(
     flags: u64,
     ptid: u64,
@@ -421,7 +417,7 @@ pub fn spawn(
     tls: u64,
     regs: &Regs,
     kernel: Kernel,
-    helper: Option<(u64, [i32; 2])>,
+    helper: Option<u64>,
 ) -> Result<i32, Errno> {
     let me = current().ok_or(Errno::EAGAIN)?;
     let uc = me.uc.load(Ordering::Relaxed);
@@ -434,12 +430,10 @@ pub fn spawn(
     block.kernel.with(|k| *k = Some(kernel));
     block.helper.store(helper.is_some(), Ordering::Relaxed);
     block.helper_child.store(0, Ordering::Relaxed);
-    let (exit_signal, socks) = helper.unwrap_or((0, [-1, -1]));
-    block.helper_socks[0].store(socks[0], Ordering::Relaxed);
-    block.helper_socks[1].store(socks[1], Ordering::Relaxed);
+    block.helper_sock.store(-1, Ordering::Relaxed);
     block
         .helper_exit_signal
-        .store(exit_signal, Ordering::Relaxed);
+        .store(helper.unwrap_or(0), Ordering::Relaxed);
     block.helper_done.store(false, Ordering::Relaxed);
     block.helper_brk[0].store(0, Ordering::Relaxed);
     let (lo, size) = stack_of(i);

@@ -265,7 +265,7 @@ pub fn before_call(c: &mut Ctx<'_>, a: &Args) {
             let _ = c.host.close(s[0]);
             c.host.set_vfork_helper(Some(VforkHelper {
                 child,
-                socks: [-1, s[1]],
+                sock: s[1],
                 ..h
             }));
             c.k.id.pid = child;
@@ -307,8 +307,7 @@ fn lazy_ok(c: &Ctx<'_>, a: &Args) -> bool {
         | getegid | getppid | getpgrp | getgroups | setuid | setgid | setreuid | setregid
         | setgroups | setresuid | setresgid | sigaltstack | getdents64 | clock_gettime | exit
         | exit_group | dup3 | pipe2 | getrandom | close_range => true,
-        getpgid | getsid => a.int(0) == 0,
-        prlimit64 => a.int(0) == 0,
+        getpgid | getsid | prlimit64 => a.int(0) == 0,
         open | stat | lstat | access | chdir | readlink | execve => path_ok(at, 0),
         openat | newfstatat | readlinkat | faccessat | faccessat2 | statx | execveat => {
             path_ok(a.int(0), 1)
@@ -375,58 +374,37 @@ fn serve(c: &mut Ctx<'_>, sock: HostFd, helper: i32) -> ! {
         }
         let (kind, a, b, d) = (word(&buf, 0), word(&buf, 1), word(&buf, 2), word(&buf, 3));
         match kind {
-            CALL => {
-                let r = match c.host.syscall(a as u32, [b, d, 0, 0, 0, 0]) {
-                    Ok(v) => v as i64,
-                    Err(e) => -i64::from(e.0),
-                };
-                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
-            }
+            CALL => answer(c, sock, c.host.syscall(a as u32, [b, d, 0, 0, 0, 0])),
             CTTY => {
                 let r = match fds.first() {
-                    Some(&fd) => {
-                        let r = c
-                            .host
-                            .syscall(nr::ioctl, [fd as u64, 0x540e /* TIOCSCTTY */, a, 0, 0, 0]);
-                        for &fd in &fds {
-                            let _ = c.host.close(fd);
-                        }
-                        r
-                    }
+                    Some(&fd) => c
+                        .host
+                        .syscall(nr::ioctl, [fd as u64, 0x540e /* TIOCSCTTY */, a, 0, 0, 0]),
                     None => Err(Errno::EBADF),
                 };
-                let r = match r {
-                    Ok(v) => v as i64,
-                    Err(e) => -i64::from(e.0),
-                };
-                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
+                for &fd in &fds {
+                    let _ = c.host.close(fd);
+                }
+                answer(c, sock, r);
             }
             ITIMER => {
-                let unpack = |w: u64| [(w >> 20) as i64, (w & 0xf_ffff) as i64];
-                let (i, v) = (unpack(b), unpack(d));
-                let t = [i[0], i[1], v[0], v[1]];
-                let r = match c
+                let ([is, ius], [vs, vus]) = (unpack_tv(b), unpack_tv(d));
+                let t = [is, ius, vs, vus];
+                let r = c
                     .host
-                    .syscall(nr::setitimer, [a, t.as_ptr() as u64, 0, 0, 0, 0])
-                {
-                    Ok(v) => v as i64,
-                    Err(e) => -i64::from(e.0),
-                };
-                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
+                    .syscall(nr::setitimer, [a, t.as_ptr() as u64, 0, 0, 0, 0]);
+                answer(c, sock, r);
             }
             GETITIMER => {
                 let mut t = [0i64; 4];
-                let r = match c
+                let r = c
                     .host
                     .syscall(nr::getitimer, [a, t.as_mut_ptr() as u64, 0, 0, 0, 0])
-                {
-                    Ok(_) => {
+                    .map(|_| {
                         let (s, us) = if b == 0 { (t[2], t[3]) } else { (t[0], t[1]) };
-                        (((s as u64).min((1 << 42) - 1) << 20) | us as u64) as i64
-                    }
-                    Err(e) => -i64::from(e.0),
-                };
-                let _ = c.host.send_fds(sock, &r.to_le_bytes(), &[]);
+                        pack_tv(s, us) as usize
+                    });
+                answer(c, sock, r);
             }
             EXIT => c.host.exit_group(a as i32),
             KILLED => c.host.die_by_signal(a as u32),
@@ -463,6 +441,25 @@ fn serve(c: &mut Ctx<'_>, sock: HostFd, helper: i32) -> ! {
             _ => c.host.die_by_signal(lx_abi::signal::SIGKILL),
         }
     }
+}
+
+/// The waiting child's answer to a request: the call's result.
+fn answer(c: &Ctx<'_>, sock: HostFd, r: SysResult) {
+    let v = match r {
+        Ok(v) => v as i64,
+        Err(e) => -i64::from(e.0),
+    };
+    let _ = c.host.send_fds(sock, &v.to_le_bytes(), &[]);
+}
+
+/// A time (seconds, microseconds) in one word: seconds << 20 | us (the
+/// seconds bounded so that the word is a positive syscall result).
+fn pack_tv(s: i64, us: i64) -> u64 {
+    ((s as u64).min((1 << 42) - 1) << 20) | us as u64
+}
+
+fn unpack_tv(w: u64) -> [i64; 2] {
+    [(w >> 20) as i64, (w & 0xf_ffff) as i64]
 }
 
 /// The waiting child's helper died without a word: it dies of what the
@@ -593,7 +590,7 @@ pub fn exec_child(c: &mut Ctx<'_>, cfg: &mut Config, exec: Exec) -> Option<Exec>
     }
     payload.extend_from_slice(&body);
     drop(body);
-    let _ = send_exec(c.host, h.socks[1], &payload, &fds);
+    let _ = send_exec(c.host, h.sock, &payload, &fds);
     c.host.vfork_helper_done();
     None
 }
@@ -632,14 +629,13 @@ pub fn set_itimer(c: &mut Ctx<'_>, which: i32, v: [i64; 4]) -> Result<(), Errno>
     if v.iter().any(|&x| x < 0) || v[1] >= 1_000_000 || v[3] >= 1_000_000 {
         return Err(Errno::EINVAL);
     }
-    let pack = |s: i64, us: i64| ((s as u64).min((1 << 44) - 1) << 20) | us as u64;
     rpc(
         c,
         &header(
             ITIMER,
             which as u32 as u64,
-            pack(v[0], v[1]),
-            pack(v[2], v[3]),
+            pack_tv(v[0], v[1]),
+            pack_tv(v[2], v[3]),
         ),
         &[],
     )
@@ -649,12 +645,7 @@ pub fn set_itimer(c: &mut Ctx<'_>, which: i32, v: [i64; 4]) -> Result<(), Errno>
 /// In the helper: send `msg` (with `fds`) to the child made before the
 /// exec and wait for its answer (a syscall's result).
 fn rpc(c: &Ctx<'_>, msg: &[u8], fds: &[HostFd]) -> SysResult {
-    let Some(VforkHelper {
-        child,
-        socks: [_, sock],
-        ..
-    }) = c.host.vfork_helper()
-    else {
+    let Some(VforkHelper { child, sock, .. }) = c.host.vfork_helper() else {
         return Err(Errno::ESRCH);
     };
     if child == 0 {
@@ -675,8 +666,7 @@ pub fn get_itimer(c: &mut Ctx<'_>, which: i32) -> Result<[i64; 4], Errno> {
     let mut out = [0i64; 4];
     for (part, at) in [(0u64, 2usize), (1, 0)] {
         let w = rpc(c, &header(GETITIMER, which as u32 as u64, part, 0), &[])? as u64;
-        out[at] = (w >> 20) as i64;
-        out[at + 1] = (w & 0xf_ffff) as i64;
+        [out[at], out[at + 1]] = unpack_tv(w);
     }
     Ok(out)
 }
