@@ -81,6 +81,12 @@ pub trait Host {
     /// lx's own mappings in the guest's address range (the stub areas of
     /// patched syscall sites): /proc/self/maps does not show them.
     fn patch_areas(&self) -> alloc::vec::Vec<(u64, u64)>;
+    /// The run's table of patched interpreter copies and the inode of the
+    /// shared memfd that holds them (`crate::stats::image_aliases`), so
+    /// /proc/PID/maps shows the files they copy.
+    fn image_table(&self) -> (u64, alloc::vec::Vec<u8>) {
+        (0, alloc::vec::Vec::new())
+    }
     fn mprotect(&self, addr: u64, len: u64, prot: u32) -> Result<(), Errno>;
     fn mremap(
         &self,

@@ -2,6 +2,8 @@
 //! written by every guest process with atomic adds and read by `lx` at exit.
 //! This module only fixes the layout; the shim maps it and the CLI reads it.
 
+use alloc::vec::Vec;
+
 /// Syscall numbers covered (x86_64 numbers are below 512; room to grow).
 pub const SLOTS: usize = 1024;
 /// Bytes per slot: calls, errors, nanoseconds (three little-endian u64).
@@ -38,8 +40,94 @@ pub const PROC_EXECED: u64 = 1;
 pub const PROC_CMD: usize = 24;
 /// Command-line bytes kept per process.
 pub const PROC_CMDLINE: usize = PROC_SLOT_SIZE - PROC_CMD;
-/// Size of the shared page set.
-pub const SHARED_SIZE: usize = PROCS_OFFSET + PROC_SLOTS * PROC_SLOT_SIZE;
+/// Offset of the table of the run's patched interpreter images (the shim's
+/// `images` module): a header (the next free byte of the image data, u64)
+/// and `IMAGE_SLOTS` slots.
+pub const IMAGES_OFFSET: usize = PROCS_OFFSET + PROC_SLOTS * PROC_SLOT_SIZE;
+/// Size of the images table's header.
+pub const IMAGES_HEADER: usize = 64;
+/// Image slots.
+pub const IMAGE_SLOTS: usize = 8;
+/// Bytes per image slot: u64 fields at the `IMG_*` offsets, then the host
+/// path of the file.
+pub const IMAGE_SLOT_SIZE: usize = 512;
+/// Slot state: `IMG_EMPTY`, `IMG_CLAIMED` (its key being written),
+/// `IMG_SEEN` (loaded once), `IMG_BUILDING`, `IMG_READY`, `IMG_FAILED`;
+/// the key is valid from `IMG_SEEN` on.
+pub const IMG_STATE: usize = 0;
+pub const IMG_EMPTY: u64 = 0;
+pub const IMG_CLAIMED: u64 = 1;
+pub const IMG_SEEN: u64 = 2;
+pub const IMG_BUILDING: u64 = 3;
+pub const IMG_READY: u64 = 4;
+pub const IMG_FAILED: u64 = 5;
+/// The file's identity (st_dev, st_ino, st_size, mtime and ctime as
+/// seconds and nanoseconds): seven u64 from here.
+pub const IMG_KEY: usize = 8;
+/// Offset of the copy in the shared memfd (page-aligned).
+pub const IMG_DATA: usize = 64;
+/// Bytes of the file's copy (the file's size, page-aligned): the stub
+/// pages follow.
+pub const IMG_FILE_LEN: usize = 72;
+/// Bytes of stub pages.
+pub const IMG_STUBS_LEN: usize = 80;
+/// Sites patched.
+pub const IMG_SITES: usize = 88;
+/// Length of the host path.
+pub const IMG_PATH_LEN: usize = 96;
+/// The host path.
+pub const IMG_PATH: usize = 104;
+/// Size of the shared page set (the part every process maps).
+pub const SHARED_SIZE: usize = IMAGES_OFFSET + IMAGES_HEADER + IMAGE_SLOTS * IMAGE_SLOT_SIZE;
+/// Where the image copies start in the shared memfd, past what is mapped.
+pub const IMAGES_DATA: usize = SHARED_SIZE.next_multiple_of(4096);
+/// Most bytes of image copies per run.
+pub const IMAGES_DATA_MAX: usize = 64 << 20;
+/// Size of the shared memfd (sparse: only written pages take memory).
+pub const SHARED_FILE_SIZE: usize = IMAGES_DATA + IMAGES_DATA_MAX;
+
+/// A patched image in the shared memfd, as /proc/PID/maps shows it: the
+/// file it copies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageAlias {
+    /// Offset of the copy in the shared memfd.
+    pub data: u64,
+    /// Bytes of the file's copy; the stub pages follow.
+    pub file_len: u64,
+    pub stubs_len: u64,
+    pub dev: u64,
+    pub ino: u64,
+    /// Host path of the file.
+    pub path: Vec<u8>,
+}
+
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    b.get(off..off + 8)
+        .map_or(0, |w| u64::from_le_bytes(w.try_into().unwrap_or([0; 8])))
+}
+
+/// The ready images of a copy of the images table (`IMAGES_HEADER +
+/// IMAGE_SLOTS * IMAGE_SLOT_SIZE` bytes from `IMAGES_OFFSET`).
+pub fn image_aliases(table: &[u8]) -> Vec<ImageAlias> {
+    (0..IMAGE_SLOTS)
+        .filter_map(|i| {
+            let s = table.get(IMAGES_HEADER + i * IMAGE_SLOT_SIZE..)?;
+            let s = s.get(..IMAGE_SLOT_SIZE)?;
+            if u64_at(s, IMG_STATE) != IMG_READY {
+                return None;
+            }
+            let len = (u64_at(s, IMG_PATH_LEN) as usize).min(IMAGE_SLOT_SIZE - IMG_PATH);
+            Some(ImageAlias {
+                data: u64_at(s, IMG_DATA),
+                file_len: u64_at(s, IMG_FILE_LEN),
+                stubs_len: u64_at(s, IMG_STUBS_LEN),
+                dev: u64_at(s, IMG_KEY),
+                ino: u64_at(s, IMG_KEY + 8),
+                path: s[IMG_PATH..IMG_PATH + len].to_vec(),
+            })
+        })
+        .collect()
+}
 
 /// The pids in a copy of the shared page's registry.
 pub fn registry_pids(page: &[u8]) -> impl Iterator<Item = i32> + '_ {

@@ -125,6 +125,32 @@ pub unsafe extern "C" fn lx_fast_entry() -> ! {
     )
 }
 
+/// The entry of the stubs of the run's patched interpreter copies (see
+/// `crate::images`): those sites cannot be put back when the guest takes
+/// %gs for itself, so from then on this sends each call to the site's own
+/// `syscall` (rcx - 2: the trap), with the registers the site set up.
+///
+/// # Safety
+/// As `lx_fast_entry`.
+#[unsafe(naked)]
+pub unsafe extern "C" fn lx_fast_entry_checked() -> ! {
+    naked_asm!(
+        "cmp byte ptr [rip + {gs}], 0",
+        "jne 2f",
+        "jmp {entry}",
+        "2:",
+        "sub rcx, 2",
+        "jmp rcx",
+        gs = sym crate::patch::GUEST_GS,
+        entry = sym lx_fast_entry,
+    )
+}
+
+/// The address the stubs of patched interpreter copies jump to.
+pub fn checked_entry_addr() -> u64 {
+    lx_fast_entry_checked as *const () as u64
+}
+
 unsafe extern "C" {
     static lx_fast_exit_check: u8;
     static lx_fast_exit_end: u8;

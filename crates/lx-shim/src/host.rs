@@ -246,6 +246,9 @@ impl Host for ShimHost {
     fn patch_areas(&self) -> alloc::vec::Vec<(u64, u64)> {
         crate::patch::areas()
     }
+    fn image_table(&self) -> (u64, alloc::vec::Vec<u8>) {
+        crate::images::table()
+    }
     fn arch_prctl(&self, code: i32, arg: u64) -> Result<usize, Errno> {
         call(nr::arch_prctl, &[code as u64, arg])
     }

@@ -19,6 +19,7 @@ pub mod fast;
 pub mod global;
 pub mod heap;
 pub mod host;
+pub mod images;
 pub mod loader;
 pub mod maps;
 pub mod mem;

@@ -67,11 +67,13 @@ fn load_inner(exec: &Exec) -> Result<Loaded, Errno> {
     } else {
         Placement::Static
     };
-    let main = map_image(exec.main.fd, &exec.main.elf, place)?;
+    let main = map_image(exec.main.fd, &exec.main.elf, place, None)?;
     let Some(interp) = &exec.interp else {
         return Ok(main);
     };
-    let i = map_image(interp.fd, &interp.elf, Placement::Interp)?;
+    // The run's patched copy of the interpreter, when there is one.
+    let copy = crate::images::cached(interp.fd, &interp.elf);
+    let i = map_image(interp.fd, &interp.elf, Placement::Interp, copy.as_ref())?;
     Ok(Loaded {
         entry: i.entry,
         base: i.prog_entry.wrapping_sub(interp.elf.entry),
@@ -79,8 +81,20 @@ fn load_inner(exec: &Exec) -> Result<Loaded, Errno> {
     })
 }
 
-fn map_image(fd: i32, img: &ElfImage, place: Placement) -> Result<Loaded, Errno> {
+/// Map `img` from `fd`, or from `copy` (its patched copy in the run's
+/// shared memfd: the segments at the same offsets from the copy's start,
+/// and its stub pages right after the span).
+fn map_image(
+    fd: i32,
+    img: &ElfImage,
+    place: Placement,
+    copy: Option<&crate::images::Cached>,
+) -> Result<Loaded, Errno> {
     let (lo, hi) = img.span();
+    let (fd, file_off, stubs) = match copy {
+        Some(c) if img.dynamic => (c.fd, c.data, c.stubs_len),
+        _ => (fd, 0, 0),
+    };
     let bias = if img.dynamic {
         let hint = if place == Placement::WithInterp {
             // ELF_ET_DYN_BASE + arch_mmap_rnd() (28 bits of pages).
@@ -91,9 +105,10 @@ fn map_image(fd: i32, img: &ElfImage, place: Placement) -> Result<Loaded, Errno>
         // Reserve the whole span where the kernel would put it, then map
         // segments over the reservation.
         let flags = if hint != 0 { MAP_FIXED_NOREPLACE } else { 0 };
-        let base = match sys::mmap(hint, hi - lo, 0, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0) {
+        let span = hi - lo + stubs;
+        let base = match sys::mmap(hint, span, 0, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0) {
             Ok(b) => b,
-            Err(_) => sys::mmap(0, hi - lo, 0, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)?,
+            Err(_) => sys::mmap(0, span, 0, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)?,
         };
         base.wrapping_sub(lo)
     } else {
@@ -126,7 +141,7 @@ fn map_image(fd: i32, img: &ElfImage, place: Placement) -> Result<Loaded, Errno>
                 prot,
                 MAP_PRIVATE | fixed,
                 fd,
-                page_down(s.offset),
+                file_off + page_down(s.offset),
             )?;
             if needs_zeroing {
                 let len = (page_up(file_end) - file_end) as usize;
@@ -161,6 +176,17 @@ fn map_image(fd: i32, img: &ElfImage, place: Placement) -> Result<Loaded, Errno>
                 let _ = sys::munmap(gap.0, gap.1 - gap.0);
             }
         }
+    }
+    if let Some(c) = copy.filter(|_| stubs > 0) {
+        // The stub pages (PROT_READ | PROT_EXEC), from the copy.
+        sys::mmap(
+            hi.wrapping_add(bias),
+            stubs,
+            5,
+            MAP_PRIVATE | MAP_FIXED,
+            fd,
+            c.data + c.file_len,
+        )?;
     }
     // Linux moves the break of a static-PIE program (ET_DYN without an
     // interpreter) to ELF_ET_DYN_BASE, away from the mmap area.

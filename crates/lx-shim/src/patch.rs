@@ -5,9 +5,9 @@
 //! (b8 NR32 0f 05: glibc's wrappers, ld.so, most of libc), possibly with
 //! moves into other registers in between (up to 14 bytes of them: musl's
 //! inline syscalls), for a number lx serves on the fast path; when the
-//! byte before it is no instruction prefix and the bytes cannot be the
-//! tail of an earlier instruction with an imm32; when the code lies in a
-//! private mapping; and while the process is single-threaded (no other
+//! byte before it is no prefix that would change it (REX, 66, 67) and the
+//! bytes cannot be the tail of an earlier instruction with an imm32; when
+//! the code lies in a private mapping; and while the process is single-threaded (no other
 //! thread can be executing the bytes being changed). At the 24th trap from
 //! a site, lx replaces the 5-byte `mov` with a `jmp` to a stub of its own
 //! within 2 GiB:
@@ -42,6 +42,10 @@
 //! /proc/self/mem (no change of the pages' protection). Patched code is
 //! guest-visible (a program reading its own text sees the `jmp`); the
 //! areas are left out of the process's own /proc/self/maps.
+//!
+//! An ELF interpreter's sites are patched once per run instead, in a copy
+//! every process maps (`crate::images`); the shapes, the stubs and the
+//! search of a whole image are `lx_kernel::mm::sites`.
 
 use crate::global::Global;
 use crate::sys::{self, call};
@@ -49,15 +53,16 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 use lx_abi::syscalls::nr;
 use lx_kernel::layout::overlaps_lx;
+pub use lx_kernel::mm::sites::fast_nr;
+use lx_kernel::mm::sites::{STUB, find_site, jmp_bytes, reg_site, stub_bytes};
 
 /// Set when the run allows patching (`--no-patch` clears it).
 static ENABLED: AtomicBool = AtomicBool::new(false);
-/// Set once the guest sets its own %gs base: the fast path needs %gs.
-static GUEST_GS: AtomicBool = AtomicBool::new(false);
+/// Set once the guest sets its own %gs base: the fast path needs %gs
+/// (`fast::lx_fast_entry_checked` reads it).
+pub static GUEST_GS: AtomicBool = AtomicBool::new(false);
 
 const AREA_SIZE: u64 = 64 * 1024;
-/// Each stub's size; the first slot of an area holds the entry address.
-const STUB: u64 = 32;
 /// Sites remembered for their trap count.
 const HITS: usize = 128;
 /// Traps from one site before it is patched: patching costs about as much
@@ -92,6 +97,11 @@ pub fn enable(on: bool) {
     ENABLED.store(on, Ordering::Relaxed);
 }
 
+/// Does the run allow patching?
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
 /// Has the guest taken %gs for itself?
 pub fn guest_owns_gs() -> bool {
     GUEST_GS.load(Ordering::Relaxed)
@@ -101,36 +111,6 @@ pub fn guest_owns_gs() -> bool {
 /// process's memory, may have changed it for itself).
 pub fn restore_guest_owns_gs(v: bool) {
     GUEST_GS.store(v, Ordering::Relaxed);
-}
-
-/// Syscalls the fast path serves: ones whose handler needs neither the
-/// signal frame (FPU state, the trap's context) nor to replace the image,
-/// the thread or the signal mask in a way only a sigreturn can apply.
-pub fn fast_nr(n: u32) -> bool {
-    matches!(
-        n,
-        // read .. rt_sigprocmask (not rt_sigreturn)
-        0..=14
-            // ioctl .. dup2 (not pause)
-            | 16..=33
-            // nanosleep .. getsockopt (not clone, fork, vfork, execve, exit)
-            | 35..=55
-            // wait4 .. ptrace excluded .. capget
-            | 61..=100
-            | 102..=125
-            // rt_sigpending
-            | 127
-            // statfs fstatfs prctl gettid
-            | 137 | 138 | 157 | 186
-            // the xattr calls, tkill, time, futex
-            | 188..=202
-            // getdents64, clock_gettime, clock_getres, clock_nanosleep
-            | 217 | 228..=230
-            // openat .. faccessat (not pselect6, ppoll)
-            | 257..=269
-            // utimensat dup3 pipe2 prlimit64 renameat2 getrandom statx faccessat2
-            | 280 | 292 | 293 | 302 | 316 | 318 | 332 | 439
-    )
 }
 
 fn write_mem(st: &mut State, addr: u64, bytes: &[u8]) -> bool {
@@ -277,30 +257,13 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         };
         // [mov eax, NR (first shape)] ; <the moves> ;
         // lea rcx, [syscall_at + 2] ; jmp [area]   (the entry address)
-        let mut b = [0xccu8; STUB as usize];
-        let pre = if set_nr {
-            b[0] = 0xb8;
-            b[1..5].copy_from_slice(&nr.to_le_bytes());
-            5
-        } else {
-            0
+        let Some(b) = stub_bytes(stub, area, syscall_at, set_nr.then_some(nr), moves) else {
+            return;
         };
-        let m = moves.len();
-        b[pre..pre + m].copy_from_slice(moves);
-        let lea = pre + m;
-        b[lea..lea + 3].copy_from_slice(&[0x48, 0x8d, 0x0d]);
-        let back = (syscall_at + 2).wrapping_sub(stub + lea as u64 + 7) as i64 as i32;
-        b[lea + 3..lea + 7].copy_from_slice(&back.to_le_bytes());
-        let jmp = lea + 7;
-        b[jmp..jmp + 2].copy_from_slice(&[0xff, 0x25]);
-        let ent = area.wrapping_sub(stub + jmp as u64 + 6) as i64 as i32;
-        b[jmp + 2..jmp + 6].copy_from_slice(&ent.to_le_bytes());
         if !write_mem(st, stub, &b) {
             return;
         }
-        let mut j = [0xe9u8, 0, 0, 0, 0];
-        let rel = stub.wrapping_sub(site + 5) as i64 as i32;
-        j[1..5].copy_from_slice(&rel.to_le_bytes());
+        let j = jmp_bytes(site, stub);
         let mut orig = [0u8; 5];
         orig.copy_from_slice(&code[at..at + 5]);
         if write_mem(st, site, &j) {
@@ -312,108 +275,6 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             });
         }
     });
-}
-
-/// In `code` (ending with a `syscall`; `code[0]` is at address `base`), the
-/// second shape (see the module doc): `mov rax, rdi` at the start of a
-/// function (a 16-byte aligned address, or right after an aligned
-/// `endbr64`, following the end of the code before it: a `ret`, an `int3`
-/// or padding), then only moves into other registers (and loads of stack
-/// arguments) up to the `syscall`. The offset of the last of those
-/// instructions that is 5 bytes or longer: the `jmp` replaces exactly its
-/// first 5 bytes, so every instruction after it still starts where it did
-/// (a context resumed there, or a jump there, finds it intact); it and the
-/// moves after it must fit the stub (14 bytes).
-fn reg_site(code: &[u8], base: u64) -> Option<usize> {
-    if code.len() < 10 {
-        return None;
-    }
-    let end = code.len() - 2;
-    if code[end..] != [0x0f, 0x05] {
-        return None;
-    }
-    for a in (0..end.saturating_sub(3)).rev() {
-        if code[a..a + 3] != [0x48, 0x89, 0xf8] {
-            continue;
-        }
-        let entry = if a >= 4 && code[a - 4..a] == [0xf3, 0x0f, 0x1e, 0xfa] {
-            a - 4
-        } else {
-            a
-        };
-        if !(base + entry as u64).is_multiple_of(16)
-            || entry == 0
-            || !matches!(code[entry - 1], 0xc3 | 0xcc | 0x90 | 0x00)
-        {
-            continue;
-        }
-        // Decode forward from the anchor: (start, length) of each move.
-        let mut insns = [(0usize, 0usize); 16];
-        let mut n = 0;
-        let mut p = a;
-        while p < end && n < insns.len() {
-            let len = if p == a {
-                3
-            } else {
-                match reg_move(&code[p..end]).or_else(|| stack_load(&code[p..end])) {
-                    Some(l) => l,
-                    None => break,
-                }
-            };
-            insns[n] = (p, len);
-            n += 1;
-            p += len;
-        }
-        if p != end {
-            continue;
-        }
-        let (at, _) = insns[..n]
-            .iter()
-            .rev()
-            .copied()
-            .find(|&(_, len)| len >= 5)?;
-        return (end - at <= 14).then_some(at);
-    }
-    None
-}
-
-/// `mov r64, [rsp + disp8]` (a stack argument) into a register other than
-/// rax at the start of `b`: its length (5).
-fn stack_load(b: &[u8]) -> Option<usize> {
-    let [rex, 0x8b, modrm, 0x24, _disp, ..] = *b else {
-        return None;
-    };
-    if rex & 0xf8 != 0x48 || rex & 3 != 0 || modrm & 0xc7 != 0x44 {
-        return None;
-    }
-    let dst = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-    (dst != 0).then_some(5)
-}
-
-/// Length of a move into a register other than rax at the start of `b`:
-/// `mov r, r` (89/8b, 32 or 64 bits), `movsxd r64, r32`, `mov r32, imm32`.
-fn reg_move(b: &[u8]) -> Option<usize> {
-    let (rex, rest) = match b.first()? {
-        r @ 0x40..=0x4f => (*r, b.get(1..)?),
-        _ => (0, b),
-    };
-    let op = *rest.first()?;
-    if (0xb8..=0xbf).contains(&op) && rex & 8 == 0 {
-        // mov r32, imm32 (REX.B selects r8d-r15d)
-        let dst = (op - 0xb8) | ((rex & 1) << 3);
-        rest.get(4)?;
-        return (dst != 0).then_some(if rex != 0 { 6 } else { 5 });
-    }
-    let modrm = *rest.get(1)?;
-    if !matches!(op, 0x89 | 0x8b | 0x63) || modrm & 0xc0 != 0xc0 || (op == 0x63 && rex & 8 == 0) {
-        return None;
-    }
-    let dst = if op == 0x89 {
-        (modrm & 7) | ((rex & 1) << 3)
-    } else {
-        ((modrm >> 3) & 7) | ((rex & 4) << 1)
-    };
-    (dst != 0).then_some(if rex != 0 { 3 } else { 2 })
 }
 
 /// Is `addr` in a private mapping (a write there, through /proc/self/mem,
@@ -429,83 +290,6 @@ fn private_mapping(addr: u64) -> bool {
         true
     });
     private
-}
-
-/// Could the `mov eax, NR` found at `at` be the tail of an instruction
-/// that starts before it (its 0xb8 a displacement byte, NR its imm32:
-/// `mov dword [rsp-0x48], NR`, `cmp dword [rbp-0x48], NR` ...)? Such an
-/// instruction ending exactly where the candidate's immediate ends makes
-/// the site ambiguous.
-fn imm32_tail(code: &[u8], at: usize) -> bool {
-    let end = at + 5;
-    (1..=8.min(at)).any(|k| {
-        let mut p = at - k;
-        if (0x40..=0x4f).contains(&code[p]) {
-            p += 1;
-        }
-        let Some(&op) = code.get(p) else {
-            return false;
-        };
-        if !matches!(op, 0x69 | 0x81 | 0xc7 | 0xf7) {
-            return false;
-        }
-        let Some(&modrm) = code.get(p + 1) else {
-            return false;
-        };
-        let (md, rm) = (modrm >> 6, modrm & 7);
-        let sib = usize::from(md != 3 && rm == 4);
-        let disp = match md {
-            1 => 1,
-            2 => 4,
-            0 if rm == 5 => 4,
-            0 if rm == 4 => code
-                .get(p + 2)
-                .map_or(0, |&s| if s & 7 == 5 { 4 } else { 0 }),
-            _ => 0,
-        };
-        p + 2 + sib + disp + 4 == end
-    })
-}
-
-/// In `code` (ending with a `syscall`), a `mov eax, NR` followed only by
-/// register moves up to the `syscall`, not preceded by a prefix byte nor
-/// possibly part of an earlier instruction: (its offset, the moves' bytes).
-fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
-    if code.len() < 8 {
-        return None;
-    }
-    let end = code.len() - 2;
-    if code[end..] != [0x0f, 0x05] {
-        return None;
-    }
-    let prefix = |b: u8| {
-        matches!(b, 0x40..=0x4f | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3)
-            || matches!(b, 0x26 | 0x2e | 0x36 | 0x3e | 0x64 | 0x65)
-    };
-    // The nearest candidate first; the moves must fit the stub.
-    for at in (1..=end - 5).rev() {
-        if end - at > 5 + 14 {
-            break;
-        }
-        if code[at] != 0xb8
-            || u32::from_le_bytes([code[at + 1], code[at + 2], code[at + 3], code[at + 4]]) != nr
-            || prefix(code[at - 1])
-            || imm32_tail(code, at)
-        {
-            continue;
-        }
-        let mut p = at + 5;
-        while p < end {
-            match reg_move(&code[p..end]) {
-                Some(n) => p += n,
-                None => break,
-            }
-        }
-        if p == end {
-            return Some((at, &code[at + 5..end]));
-        }
-    }
-    None
 }
 
 /// Count a trap returning to `rip` (one per site); true when it has

@@ -26,8 +26,14 @@ pub fn init(fd: i32) {
     let flags = 0x01 | 0x10; // MAP_SHARED | MAP_FIXED
     if crate::sys::mmap(SHARED_BASE, SHARED_SIZE as u64, 3, flags, fd, 0).is_ok() {
         MAPPED.store(1, Ordering::Relaxed);
+        crate::images::init(fd);
     }
     // The fd stays open (lx's own, never the guest's): execs pass it on.
+}
+
+/// Is the shared page set mapped?
+pub fn mapped() -> bool {
+    MAPPED.load(Ordering::Relaxed) != 0
 }
 
 /// Slot `i`'s pid word, in the registry's index.

@@ -4,7 +4,7 @@ use crate::RunArgs;
 use crate::mounts::{self, Bind, MountError, TreeSpec};
 use crate::stats;
 use lx_kernel::config::Config;
-use lx_kernel::stats::SHARED_SIZE;
+use lx_kernel::stats::{SHARED_FILE_SIZE, SHARED_SIZE};
 use std::ffi::{CString, OsStr, OsString};
 use std::fs::File;
 use std::io::Write;
@@ -209,7 +209,7 @@ fn run_inner(args: &RunArgs, inherited: Vec<i32>) -> Result<u8, Failure> {
         ),
     };
     let log_fd = dup_cloexec(2)?;
-    let shared = zeroed_memfd("lx-shared", SHARED_SIZE)?;
+    let shared = zeroed_memfd("lx-shared", SHARED_FILE_SIZE)?;
 
     let envp: Vec<Vec<u8>> = env
         .iter()

@@ -101,3 +101,46 @@ fn patching_edges_behave_as_natively() {
         lx.dump()
     );
 }
+
+/// A run's second load of an ELF interpreter maps lx's copy of it with its
+/// syscall sites patched (the shim's images module). Seen from the
+/// program, through `sh -c` (dash is the first load, the fixture the
+/// second): /proc/self/maps shows the interpreter's lines as natively
+/// (perms, offsets, device, inode, path; no memfd, no stub pages), and a
+/// program that sets its own %gs base can still dlopen (the interpreter's
+/// sites then go to the trap instead of the fast path, which needs %gs).
+#[test]
+fn interpreter_copy_is_seen_as_the_file() {
+    let fx = fixture(Fx::Interp);
+    for mode in ["maps", "gs"] {
+        let script = format!("{} {mode}", fx.display());
+        let (_, lx) = assert_same(&Case::new("/bin/sh").args(["-c", script.as_str()]));
+        assert!(
+            lx.stdout_str().contains("ld-linux") || lx.stdout_str().contains("intact: 1"),
+            "{mode}: {}",
+            lx.dump()
+        );
+    }
+}
+
+/// The mechanism: the interpreter's code in memory differs from its file,
+/// by whole `mov eax, NR` -> `jmp` replacements only, when it is the run's
+/// second load; the first load of a run, --no-patch and a native run map
+/// the file as it is.
+#[test]
+fn interpreter_sites_are_patched_from_the_second_load() {
+    let fx = fixture(Fx::Interp);
+    let script = format!("{} code", fx.display());
+    let out = |case: Case| {
+        let o = case.run_lx();
+        assert!(o.status.success(), "{}", o.dump());
+        o.stdout_str().trim().to_string()
+    };
+    let sh = || Case::new("/bin/sh").args(["-c", script.as_str()]);
+    assert_eq!(out(sh()), "interpreter code patched: yes, only jumps: yes");
+    let unpatched = "interpreter code patched: no, only jumps: yes";
+    assert_eq!(out(sh().lx_opts(["--no-patch"])), unpatched);
+    assert_eq!(out(Case::new(&fx).args(["code"])), unpatched);
+    let native = sh().run_native();
+    assert_eq!(native.stdout_str().trim(), unpatched);
+}

@@ -4,6 +4,7 @@
 
 pub mod brk;
 pub mod mmap;
+pub mod sites;
 
 /// Per-process memory state kept by lx.
 #[derive(Clone, Copy, Debug, Default)]

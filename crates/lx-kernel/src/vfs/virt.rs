@@ -612,7 +612,7 @@ fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec
         }
         b"maps" | b"smaps" => {
             let host = read_host(h, host_path(dir.as_bytes(), name).as_slice())?;
-            filter_maps(k, &host, &[])
+            filter_maps(k, h, &host, &[])
         }
         _ => read_host(h, host_path(dir.as_bytes(), name).as_slice())?,
     })
@@ -712,7 +712,7 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
         }
         b"maps" | b"smaps" => {
             let host = read_host(h, &host_path(b"/proc/self", name))?;
-            filter_maps(k, &host, &h.patch_areas())
+            filter_maps(k, h, &host, &h.patch_areas())
         }
         b"mounts" => {
             let mut out = Vec::new();
@@ -804,10 +804,61 @@ fn hex(s: &[u8]) -> u64 {
     })
 }
 
+/// A maps line of the run's shared memfd that maps a patched interpreter
+/// copy (`crate::stats::image_aliases`), as the file's own line: its
+/// offset, device, inode and path; None for its stub pages (not shown).
+fn alias_line(
+    k: &Kernel,
+    line: &[u8],
+    shared_ino: u64,
+    aliases: &[crate::stats::ImageAlias],
+) -> Option<Option<Vec<u8>>> {
+    let f: Vec<&[u8]> = line
+        .split(|&b| b == b' ')
+        .filter(|f| !f.is_empty())
+        .take(6)
+        .collect();
+    if f.len() < 6 || shared_ino == 0 || !f[5].starts_with(b"/memfd:") {
+        return None;
+    }
+    if core::str::from_utf8(f[4]).ok()?.parse::<u64>().ok()? != shared_ino {
+        return None;
+    }
+    let off = hex(f[2]);
+    let a = aliases
+        .iter()
+        .find(|a| (a.data..a.data + a.file_len + a.stubs_len).contains(&off))?;
+    if off >= a.data + a.file_len {
+        return Some(None);
+    }
+    let major = ((a.dev >> 8) & 0xfff) | ((a.dev >> 32) & !0xfff);
+    let minor = (a.dev & 0xff) | ((a.dev >> 12) & !0xff);
+    let mut out = format!(
+        "{} {} {:08x} {:02x}:{:02x} {} ",
+        alloc::string::String::from_utf8_lossy(f[0]),
+        alloc::string::String::from_utf8_lossy(f[1]),
+        off - a.data,
+        major,
+        minor,
+        a.ino
+    )
+    .into_bytes();
+    // Linux pads the fields to 72 columns, then one space.
+    while out.len() < 72 {
+        out.push(b' ');
+    }
+    out.push(b' ');
+    out.extend_from_slice(&k.vfs.host_to_guest(&a.path, &k.root));
+    out.push(b'\n');
+    Some(Some(out))
+}
+
 /// /proc/self/maps without lx's window, with host paths shown as guest paths.
-fn filter_maps(k: &Kernel, host: &[u8], hidden: &[(u64, u64)]) -> Vec<u8> {
+fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8], hidden: &[(u64, u64)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut skipping = false;
+    let (shared_ino, table) = h.image_table();
+    let aliases = crate::stats::image_aliases(&table);
     for line in host.split_inclusive(|&b| b == b'\n') {
         let first = line.split(|&b| b == b' ').next().unwrap_or(b"");
         let is_header =
@@ -818,6 +869,19 @@ fn filter_maps(k: &Kernel, host: &[u8], hidden: &[(u64, u64)]) -> Vec<u8> {
                 || hidden.iter().any(|&(lo, hi)| (lo..hi).contains(&start));
             if skipping {
                 continue;
+            }
+            if !aliases.is_empty() {
+                match alias_line(k, line, shared_ino, &aliases) {
+                    Some(Some(l)) => {
+                        out.extend_from_slice(&l);
+                        continue;
+                    }
+                    Some(None) => {
+                        skipping = true;
+                        continue;
+                    }
+                    None => {}
+                }
             }
             // Rewrite the path column (after 5 fields) to the guest's view.
             let mut fields = 0;

@@ -191,9 +191,11 @@ pub enum Fx {
     /// clone3)
     VforkMusl,
     VforkGlibc,
+    /// interp.c, gcc (dynamic glibc): the ELF interpreter as mapped
+    Interp,
 }
 
-const N_FX: usize = 29;
+const N_FX: usize = 30;
 
 impl Fx {
     fn index(self) -> usize {
@@ -233,6 +235,7 @@ impl Fx {
             Dirs => ("dirs.c", "dirs-glibc", How::GlibcDynamic),
             VforkMusl => ("vfork.c", "vfork-musl", How::Musl),
             VforkGlibc => ("vfork.c", "vfork-glibc", How::GlibcDynamic),
+            Interp => ("interp.c", "interp-glibc", How::GlibcDynamic),
         }
     }
 }

@@ -1,0 +1,454 @@
+//! Syscall sites a stub can take over (see the shim's `patch` module for
+//! the mechanism): the shapes of code around a `syscall` instruction that
+//! lx rewrites, the stubs it writes, and the search of a whole image for
+//! such sites. Pure decoding, shared by the shim's two ways of patching:
+//! a site found hot at run time, and the run's cached copy of an ELF
+//! interpreter patched before any process maps it.
+
+use alloc::vec::Vec;
+
+/// Each stub's size; the first stub-sized slot of a stub area holds the
+/// fast path's entry address.
+pub const STUB: u64 = 32;
+
+/// Syscalls the fast path serves: ones whose handler needs neither the
+/// signal frame (FPU state, the trap's context) nor to replace the image,
+/// the thread or the signal mask in a way only a sigreturn can apply.
+pub fn fast_nr(n: u32) -> bool {
+    matches!(
+        n,
+        // read .. rt_sigprocmask (not rt_sigreturn)
+        0..=14
+            // ioctl .. dup2 (not pause)
+            | 16..=33
+            // nanosleep .. getsockopt (not clone, fork, vfork, execve, exit)
+            | 35..=55
+            // wait4 .. ptrace excluded .. capget
+            | 61..=100
+            | 102..=125
+            // rt_sigpending
+            | 127
+            // statfs fstatfs prctl gettid
+            | 137 | 138 | 157 | 186
+            // the xattr calls, tkill, time, futex
+            | 188..=202
+            // getdents64, clock_gettime, clock_getres, clock_nanosleep
+            | 217 | 228..=230
+            // openat .. faccessat (not pselect6, ppoll)
+            | 257..=269
+            // utimensat dup3 pipe2 prlimit64 renameat2 getrandom statx faccessat2
+            | 280 | 292 | 293 | 302 | 316 | 318 | 332 | 439
+    )
+}
+
+/// In `code` (ending with a `syscall`; `code[0]` is at address `base`), the
+/// second shape (see the module doc): `mov rax, rdi` at the start of a
+/// function (a 16-byte aligned address, or right after an aligned
+/// `endbr64`, following the end of the code before it: a `ret`, an `int3`
+/// or padding), then only moves into other registers (and loads of stack
+/// arguments) up to the `syscall`. The offset of the last of those
+/// instructions that is 5 bytes or longer: the `jmp` replaces exactly its
+/// first 5 bytes, so every instruction after it still starts where it did
+/// (a context resumed there, or a jump there, finds it intact); it and the
+/// moves after it must fit the stub (14 bytes).
+pub fn reg_site(code: &[u8], base: u64) -> Option<usize> {
+    if code.len() < 10 {
+        return None;
+    }
+    let end = code.len() - 2;
+    if code[end..] != [0x0f, 0x05] {
+        return None;
+    }
+    for a in (0..end.saturating_sub(3)).rev() {
+        if code[a..a + 3] != [0x48, 0x89, 0xf8] {
+            continue;
+        }
+        let entry = if a >= 4 && code[a - 4..a] == [0xf3, 0x0f, 0x1e, 0xfa] {
+            a - 4
+        } else {
+            a
+        };
+        if !(base + entry as u64).is_multiple_of(16)
+            || entry == 0
+            || !matches!(code[entry - 1], 0xc3 | 0xcc | 0x90 | 0x00)
+        {
+            continue;
+        }
+        // Decode forward from the anchor: (start, length) of each move.
+        let mut insns = [(0usize, 0usize); 16];
+        let mut n = 0;
+        let mut p = a;
+        while p < end && n < insns.len() {
+            let len = if p == a {
+                3
+            } else {
+                match reg_move(&code[p..end]).or_else(|| stack_load(&code[p..end])) {
+                    Some(l) => l,
+                    None => break,
+                }
+            };
+            insns[n] = (p, len);
+            n += 1;
+            p += len;
+        }
+        if p != end {
+            continue;
+        }
+        let (at, _) = insns[..n]
+            .iter()
+            .rev()
+            .copied()
+            .find(|&(_, len)| len >= 5)?;
+        return (end - at <= 14).then_some(at);
+    }
+    None
+}
+
+/// `mov r64, [rsp + disp8]` (a stack argument) into a register other than
+/// rax at the start of `b`: its length (5).
+fn stack_load(b: &[u8]) -> Option<usize> {
+    let [rex, 0x8b, modrm, 0x24, _disp, ..] = *b else {
+        return None;
+    };
+    if rex & 0xf8 != 0x48 || rex & 3 != 0 || modrm & 0xc7 != 0x44 {
+        return None;
+    }
+    let dst = ((modrm >> 3) & 7) | ((rex & 4) << 1);
+    (dst != 0).then_some(5)
+}
+
+/// Length of a move into a register other than rax at the start of `b`:
+/// `mov r, r` (89/8b, 32 or 64 bits), `movsxd r64, r32`, `mov r32, imm32`.
+fn reg_move(b: &[u8]) -> Option<usize> {
+    let (rex, rest) = match b.first()? {
+        r @ 0x40..=0x4f => (*r, b.get(1..)?),
+        _ => (0, b),
+    };
+    let op = *rest.first()?;
+    if (0xb8..=0xbf).contains(&op) && rex & 8 == 0 {
+        // mov r32, imm32 (REX.B selects r8d-r15d)
+        let dst = (op - 0xb8) | ((rex & 1) << 3);
+        rest.get(4)?;
+        return (dst != 0).then_some(if rex != 0 { 6 } else { 5 });
+    }
+    let modrm = *rest.get(1)?;
+    if !matches!(op, 0x89 | 0x8b | 0x63) || modrm & 0xc0 != 0xc0 || (op == 0x63 && rex & 8 == 0) {
+        return None;
+    }
+    let dst = if op == 0x89 {
+        (modrm & 7) | ((rex & 1) << 3)
+    } else {
+        ((modrm >> 3) & 7) | ((rex & 4) << 1)
+    };
+    (dst != 0).then_some(if rex != 0 { 3 } else { 2 })
+}
+
+/// Could the `mov eax, NR` found at `at` be the tail of an instruction
+/// that starts before it (its 0xb8 a displacement byte, NR its imm32:
+/// `mov dword [rsp-0x48], NR`, `cmp dword [rbp-0x48], NR` ...)? Such an
+/// instruction ending exactly where the candidate's immediate ends makes
+/// the site ambiguous.
+fn imm32_tail(code: &[u8], at: usize) -> bool {
+    let end = at + 5;
+    (1..=8.min(at)).any(|k| {
+        let mut p = at - k;
+        if (0x40..=0x4f).contains(&code[p]) {
+            p += 1;
+        }
+        let Some(&op) = code.get(p) else {
+            return false;
+        };
+        if !matches!(op, 0x69 | 0x81 | 0xc7 | 0xf7) {
+            return false;
+        }
+        let Some(&modrm) = code.get(p + 1) else {
+            return false;
+        };
+        let (md, rm) = (modrm >> 6, modrm & 7);
+        let sib = usize::from(md != 3 && rm == 4);
+        let disp = match md {
+            1 => 1,
+            2 => 4,
+            0 if rm == 5 => 4,
+            0 if rm == 4 => code
+                .get(p + 2)
+                .map_or(0, |&s| if s & 7 == 5 { 4 } else { 0 }),
+            _ => 0,
+        };
+        p + 2 + sib + disp + 4 == end
+    })
+}
+
+/// In `code` (ending with a `syscall`), a `mov eax, NR` for the number
+/// `nr`, followed only by register moves up to the `syscall`, not preceded
+/// by a prefix byte nor possibly part of an earlier instruction: (its
+/// offset, the moves' bytes).
+pub fn find_site(code: &[u8], nr: u32) -> Option<(usize, &[u8])> {
+    find_site_where(code, |n| n == nr).map(|(at, _, moves)| (at, moves))
+}
+
+/// `find_site` for the nearest `mov eax, NR` whose NR satisfies `want`:
+/// (its offset, NR, the moves' bytes).
+fn find_site_where(code: &[u8], want: impl Fn(u32) -> bool) -> Option<(usize, u32, &[u8])> {
+    if code.len() < 8 {
+        return None;
+    }
+    let end = code.len() - 2;
+    if code[end..] != [0x0f, 0x05] {
+        return None;
+    }
+    // A byte before the `mov` that, as a prefix, would change it (REX.W:
+    // `mov rax, imm64`; 66: `mov ax, imm16`) or the `jmp` replacing it (67).
+    // Others (segment, rep, lock: often an earlier instruction's ModRM,
+    // as in `mov edx, esi` = 89 f2) leave both as they are.
+    let prefix = |b: u8| matches!(b, 0x40..=0x4f | 0x66 | 0x67);
+    // The nearest candidate first; the moves must fit the stub.
+    for at in (1..=end - 5).rev() {
+        if end - at > 5 + 14 {
+            break;
+        }
+        let nr = u32::from_le_bytes([code[at + 1], code[at + 2], code[at + 3], code[at + 4]]);
+        if code[at] != 0xb8 || !want(nr) || prefix(code[at - 1]) || imm32_tail(code, at) {
+            continue;
+        }
+        let mut p = at + 5;
+        while p < end {
+            match reg_move(&code[p..end]) {
+                Some(n) => p += n,
+                None => break,
+            }
+        }
+        if p == end {
+            return Some((at, nr, &code[at + 5..end]));
+        }
+    }
+    None
+}
+
+/// The stub at `stub` for a site whose `syscall` instruction is at
+/// `syscall_at`: `mov eax, NR` (when `nr` is given: the first shape), the
+/// site's moves, `lea rcx, [syscall_at + 2]` and `jmp [slot]`, where `slot`
+/// holds the entry address.
+pub fn stub_bytes(
+    stub: u64,
+    slot: u64,
+    syscall_at: u64,
+    nr: Option<u32>,
+    moves: &[u8],
+) -> Option<[u8; STUB as usize]> {
+    let pre = if nr.is_some() { 5 } else { 0 };
+    if pre + moves.len() + 13 > STUB as usize {
+        return None;
+    }
+    let mut b = [0xccu8; STUB as usize];
+    if let Some(nr) = nr {
+        b[0] = 0xb8;
+        b[1..5].copy_from_slice(&nr.to_le_bytes());
+    }
+    let m = moves.len();
+    b[pre..pre + m].copy_from_slice(moves);
+    let lea = pre + m;
+    b[lea..lea + 3].copy_from_slice(&[0x48, 0x8d, 0x0d]);
+    let back = (syscall_at + 2).wrapping_sub(stub + lea as u64 + 7) as i64 as i32;
+    b[lea + 3..lea + 7].copy_from_slice(&back.to_le_bytes());
+    let jmp = lea + 7;
+    b[jmp..jmp + 2].copy_from_slice(&[0xff, 0x25]);
+    let ent = slot.wrapping_sub(stub + jmp as u64 + 6) as i64 as i32;
+    b[jmp + 2..jmp + 6].copy_from_slice(&ent.to_le_bytes());
+    Some(b)
+}
+
+/// The `jmp rel32` at `site` to `stub`.
+pub fn jmp_bytes(site: u64, stub: u64) -> [u8; 5] {
+    let mut j = [0xe9u8, 0, 0, 0, 0];
+    let rel = stub.wrapping_sub(site + 5) as i64 as i32;
+    j[1..5].copy_from_slice(&rel.to_le_bytes());
+    j
+}
+
+/// A site found by `scan`, as offsets into the scanned code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// Where the 5-byte `jmp` goes.
+    pub at: usize,
+    /// The `syscall` instruction.
+    pub syscall_at: usize,
+    /// The number the stub sets (first shape), or none (second shape).
+    pub nr: Option<u32>,
+    /// The bytes the stub repeats after the number: `code[moves]`.
+    pub moves: core::ops::Range<usize>,
+}
+
+/// The offset of the next `0f 05` (a `syscall`) in `code` from `i`: eight
+/// bytes at a time (the shim is built without vector instructions, and a
+/// byte loop took ~150 us over glibc's ld.so).
+fn next_syscall(code: &[u8], mut i: usize) -> Option<usize> {
+    const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `x` that is zero (exact: no carries
+    // between bytes).
+    let zero = |x: u64| !(((x & LO) + LO) | x) & HI;
+    let word = |at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&code[at..at + 8]);
+        u64::from_le_bytes(b)
+    };
+    while i + 9 <= code.len() {
+        let m = zero(word(i) ^ 0x0f0f_0f0f_0f0f_0f0f) & zero(word(i + 1) ^ 0x0505_0505_0505_0505);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while i + 1 < code.len() {
+        if code[i] == 0x0f && code[i + 1] == 0x05 {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Every site of either shape in `code`, an executable segment's bytes
+/// (`code[0]` at address `base`), in address order. Only numbers the fast
+/// path serves qualify for the first shape (the second serves any). Used on
+/// an image before it runs, where no trap has shown that a `syscall` is
+/// an instruction: the shapes' checks (nothing but register moves up to it,
+/// no prefix, no earlier instruction's immediate) are what vouch for it.
+pub fn scan(code: &[u8], base: u64) -> Vec<Found> {
+    const LOOK: usize = 32;
+    let mut out: Vec<Found> = Vec::new();
+    let mut i = 0;
+    while let Some(at) = next_syscall(code, i) {
+        i = at;
+        let from = i.saturating_sub(LOOK - 2);
+        let window = &code[from..i + 2];
+        let found = match find_site_where(window, fast_nr) {
+            Some((at, nr, moves)) => Some((at, Some(nr), moves.len())),
+            None => {
+                reg_site(window, base + from as u64).map(|at| (at, None, window.len() - 2 - at))
+            }
+        };
+        if let Some((at, nr, m)) = found {
+            let at = from + at;
+            let moves_from = if nr.is_some() { at + 5 } else { at };
+            // (Sites never overlap: each ends with its own `syscall` and
+            // holds none before it; kept as a check.)
+            if out.last().is_none_or(|l| l.syscall_at + 2 <= at) {
+                out.push(Found {
+                    at,
+                    syscall_at: i,
+                    nr,
+                    moves: moves_from..moves_from + m,
+                });
+            }
+        }
+        i += 2;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_syscall_finds_every_pair_as_a_byte_loop_does() {
+        // A pseudo-random buffer with 0f and 05 bytes sprinkled in, at
+        // every offset modulo 8 and across the 8-byte words.
+        let mut b = alloc::vec![0u8; 4099];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for v in b.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *v = match x % 7 {
+                0 => 0x0f,
+                1 => 0x05,
+                _ => x as u8,
+            };
+        }
+        let naive: Vec<usize> = (0..b.len() - 1)
+            .filter(|&i| b[i] == 0x0f && b[i + 1] == 0x05)
+            .collect();
+        let mut fast = Vec::new();
+        let mut i = 0;
+        while let Some(at) = next_syscall(&b, i) {
+            fast.push(at);
+            i = at + 1;
+        }
+        assert!(naive.len() > 50);
+        assert_eq!(fast, naive);
+    }
+
+    #[test]
+    fn scan_finds_both_shapes_and_nothing_else() {
+        let code: Vec<u8> = [
+            // 0: padding, then `mov eax, 257; mov rsi, rdi; mov edi, -100;
+            // syscall` after `mov edx, esi` (89 f2: its ModRM f2 is no
+            // prefix of the mov).
+            &[0x90, 0x89, 0xf2][..],
+            &[
+                0xb8, 0x01, 0x01, 0, 0, 0x48, 0x89, 0xfe, 0xbf, 0x9c, 0xff, 0xff, 0xff, 0x0f, 0x05,
+            ],
+            // 18: `mov eax, 59 (execve: not served fast); syscall`
+            &[0xb8, 59, 0, 0, 0, 0x0f, 0x05],
+            // 25: `mov rax, imm64` (REX.W) ending in `syscall`-like bytes
+            &[0x48, 0xb8, 39, 0, 0, 0, 0, 0, 0, 0, 0x0f, 0x05],
+            // 37: padding to 48, then the second shape at a function
+            // start after a `ret`: mov rax, rdi; mov rdi, rsi; mov rsi,
+            // [rsp+8]; syscall
+            &[0xcc; 10][..],
+            &[0xc3],
+            &[
+                0x48, 0x89, 0xf8, 0x48, 0x89, 0xf7, 0x48, 0x8b, 0x74, 0x24, 0x08, 0x0f, 0x05,
+            ],
+        ]
+        .concat();
+        assert_eq!(code[48..51], [0x48, 0x89, 0xf8]);
+        let found = scan(&code, 0x1000);
+        assert_eq!(
+            found,
+            [
+                Found {
+                    at: 3,
+                    syscall_at: 16,
+                    nr: Some(257),
+                    moves: 8..16
+                },
+                Found {
+                    at: 54,
+                    syscall_at: 59,
+                    nr: None,
+                    moves: 54..59
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn stubs_jump_to_the_entry_and_back_after_the_syscall() {
+        let (stub, slot, syscall_at) = (0x9000u64, 0x8fe0u64, 0x1010u64);
+        let moves = [0x49, 0x89, 0xca]; // mov r10, rcx
+        let b = stub_bytes(stub, slot, syscall_at, Some(9), &moves).unwrap();
+        assert_eq!(b[..5], [0xb8, 9, 0, 0, 0]);
+        assert_eq!(b[5..8], moves);
+        // lea rcx, [rip + d]: rip after it is stub + 15.
+        assert_eq!(b[8..11], [0x48, 0x8d, 0x0d]);
+        let d = i32::from_le_bytes(b[11..15].try_into().unwrap());
+        assert_eq!((stub + 15).wrapping_add(d as i64 as u64), syscall_at + 2);
+        // jmp [rip + e]: rip after it is stub + 21.
+        assert_eq!(b[15..17], [0xff, 0x25]);
+        let e = i32::from_le_bytes(b[17..21].try_into().unwrap());
+        assert_eq!((stub + 21).wrapping_add(e as i64 as u64), slot);
+        assert!(b[21..].iter().all(|&x| x == 0xcc));
+        // Too many moves for a stub.
+        assert!(stub_bytes(stub, slot, syscall_at, Some(9), &[0x90; 15]).is_none());
+        let j = jmp_bytes(0x1000, stub);
+        assert_eq!(j[0], 0xe9);
+        assert_eq!(
+            0x1005u64.wrapping_add(i32::from_le_bytes(j[1..].try_into().unwrap()) as i64 as u64),
+            stub
+        );
+    }
+}
