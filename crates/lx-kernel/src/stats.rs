@@ -52,7 +52,7 @@ pub const IMAGE_SLOTS: usize = 8;
 /// path of the file.
 pub const IMAGE_SLOT_SIZE: usize = 512;
 /// Slot state: `IMG_EMPTY`, `IMG_CLAIMED` (its key being written),
-/// `IMG_SEEN` (loaded once), `IMG_BUILDING`, `IMG_READY`, `IMG_FAILED`;
+/// `IMG_SEEN` (loaded, `IMG_LOADS` times), `IMG_BUILDING`, `IMG_READY`, `IMG_FAILED`;
 /// the key is valid from `IMG_SEEN` on.
 pub const IMG_STATE: usize = 0;
 pub const IMG_EMPTY: u64 = 0;
@@ -75,8 +75,10 @@ pub const IMG_STUBS_LEN: usize = 80;
 pub const IMG_SITES: usize = 88;
 /// Length of the host path.
 pub const IMG_PATH_LEN: usize = 96;
+/// Loads of the file seen so far (until the copy is made).
+pub const IMG_LOADS: usize = 104;
 /// The host path.
-pub const IMG_PATH: usize = 104;
+pub const IMG_PATH: usize = 112;
 /// Size of the shared page set (the part every process maps).
 pub const SHARED_SIZE: usize = IMAGES_OFFSET + IMAGES_HEADER + IMAGE_SLOTS * IMAGE_SLOT_SIZE;
 /// Where the image copies start in the shared memfd, past what is mapped.
@@ -158,5 +160,40 @@ pub fn read_slot(page: &[u8], nr: usize) -> Counters {
         calls: word(0),
         errors: word(1),
         ns: word(2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_aliases_lists_only_ready_slots() {
+        let mut t = alloc::vec![0u8; IMAGES_HEADER + IMAGE_SLOTS * IMAGE_SLOT_SIZE];
+        let put = |t: &mut [u8], slot: usize, off: usize, v: u64| {
+            let at = IMAGES_HEADER + slot * IMAGE_SLOT_SIZE + off;
+            t[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        };
+        for (slot, state) in [(0, IMG_SEEN), (1, IMG_READY), (2, IMG_BUILDING)] {
+            put(&mut t, slot, IMG_STATE, state);
+            put(&mut t, slot, IMG_KEY, 0xfe00);
+            put(&mut t, slot, IMG_KEY + 8, 100 + slot as u64);
+            put(&mut t, slot, IMG_DATA, 0x20_0000);
+            put(&mut t, slot, IMG_FILE_LEN, 0x3_5000);
+            put(&mut t, slot, IMG_STUBS_LEN, 0x1000);
+            put(&mut t, slot, IMG_PATH_LEN, 8);
+            let at = IMAGES_HEADER + slot * IMAGE_SLOT_SIZE + IMG_PATH;
+            t[at..at + 8].copy_from_slice(b"/lib/ld\0");
+        }
+        // A path length past the slot is cut at its end.
+        put(&mut t, 1, IMG_PATH_LEN, 10_000);
+        let a = image_aliases(&t);
+        assert_eq!(a.len(), 1);
+        assert_eq!((a[0].dev, a[0].ino, a[0].data), (0xfe00, 101, 0x20_0000));
+        assert_eq!((a[0].file_len, a[0].stubs_len), (0x3_5000, 0x1000));
+        assert_eq!(a[0].path.len(), IMAGE_SLOT_SIZE - IMG_PATH);
+        assert!(a[0].path.starts_with(b"/lib/ld\0"));
+        // A short copy of the table gives nothing rather than a panic.
+        assert!(image_aliases(&t[..100]).is_empty());
     }
 }

@@ -5,9 +5,9 @@
 //! site that traps a few times at most, so run-time patching (`crate::patch`)
 //! never pays for them, and patching them at each exec would copy the code
 //! pages (copy-on-write) every time. Instead the process of the run that
-//! loads an interpreter for the second time (a run that loads it once
-//! would only pay for the copy, ~150 us) copies it, once, into the run's
-//! shared memfd
+//! loads an interpreter for the fourth time (`BUILD_AT`: a run that loads
+//! it fewer times would pay more for the copy than it saves) copies it,
+//! once, into the run's shared memfd
 //! (past the shared page, see `lx_kernel::stats::IMAGES_DATA`), patches
 //! every syscall site of the shapes `lx_kernel::mm::sites` knows in the
 //! copy, and appends the stub pages. Every later exec of the run that loads
@@ -32,8 +32,8 @@ use lx_kernel::layout::page_up;
 use lx_kernel::mm::sites::{self, STUB};
 use lx_kernel::stats::{
     IMAGE_SLOT_SIZE, IMAGE_SLOTS, IMAGES_DATA, IMAGES_DATA_MAX, IMAGES_HEADER, IMAGES_OFFSET,
-    IMG_BUILDING, IMG_CLAIMED, IMG_DATA, IMG_EMPTY, IMG_FAILED, IMG_FILE_LEN, IMG_KEY, IMG_PATH,
-    IMG_PATH_LEN, IMG_READY, IMG_SEEN, IMG_SITES, IMG_STATE, IMG_STUBS_LEN,
+    IMG_BUILDING, IMG_CLAIMED, IMG_DATA, IMG_EMPTY, IMG_FAILED, IMG_FILE_LEN, IMG_KEY, IMG_LOADS,
+    IMG_PATH, IMG_PATH_LEN, IMG_READY, IMG_SEEN, IMG_SITES, IMG_STATE, IMG_STUBS_LEN,
 };
 
 /// The shared memfd's fd (lx's own, the same number in every process).
@@ -41,6 +41,11 @@ static FD: AtomicI32 = AtomicI32::new(-1);
 
 /// Largest interpreter copied (glibc's ld.so is ~240 KiB, musl's ~700).
 const MAX_FILE: u64 = 8 << 20;
+/// The load of an interpreter that makes its copy: the copy costs ~250 us
+/// (~100 of them writing the memfd's pages), each later load saves ~50 us
+/// (22 traps of glibc's ld.so), so a run with three loads or fewer is
+/// better off without it.
+const BUILD_AT: u64 = 4;
 /// Most stub pages per image.
 const MAX_STUB_PAGES: u64 = 8;
 
@@ -110,8 +115,8 @@ fn cached_at(slot: usize) -> Option<Cached> {
 }
 
 /// The patched copy of the interpreter open at `fd`, made now if this is
-/// the run's second load of the file; None to map the file itself (its
-/// first load, patching off, another process making the copy right now, no
+/// the run's `BUILD_AT`th load of the file; None to map the file itself
+/// (an earlier load, patching off, another process making the copy right now, no
 /// site found, no room).
 pub fn cached(fd: i32, elf: &ElfImage) -> Option<Cached> {
     if !crate::patch::enabled() || FD.load(Ordering::Relaxed) < 0 {
@@ -129,12 +134,19 @@ pub fn cached(fd: i32, elf: &ElfImage) -> Option<Cached> {
         }
         return match now {
             IMG_READY => cached_at(slot),
-            // The second load of this file in the run: make the copy (a
-            // run that loads it once would only pay for it).
+            // The `BUILD_AT`th load of this file in the run: make the copy
+            // (a run that loads it fewer times would pay more than it
+            // saves).
             IMG_SEEN
-                if state
-                    .compare_exchange(IMG_SEEN, IMG_BUILDING, Ordering::AcqRel, Ordering::Relaxed)
-                    .is_ok() =>
+                if word(slot, IMG_LOADS)?.fetch_add(1, Ordering::Relaxed) + 2 >= BUILD_AT
+                    && state
+                        .compare_exchange(
+                            IMG_SEEN,
+                            IMG_BUILDING,
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        )
+                        .is_ok() =>
             {
                 let done = build(slot, fd, key[2], elf);
                 state.store(
@@ -161,6 +173,7 @@ pub fn cached(fd: i32, elf: &ElfImage) -> Option<Cached> {
     for (i, v) in key.iter().enumerate() {
         word(slot, IMG_KEY + 8 * i)?.store(*v, Ordering::Relaxed);
     }
+    word(slot, IMG_LOADS)?.store(0, Ordering::Relaxed);
     word(slot, IMG_STATE)?.store(IMG_SEEN, Ordering::Release);
     None
 }
