@@ -502,7 +502,8 @@ fn interactive_bash_job_control() {
 /// Corner cases from review: dup'd fds across exec stay one open file, a
 /// handled signal interrupts a pipe read (EINTR), sigsuspend returns for a
 /// signal already pending, a storm of two handled signals from another
-/// process is survived.
+/// process is survived; getrusage and times (a reaped child's CPU time,
+/// EINVAL, EFAULT).
 #[test]
 fn process_and_signal_corner_cases() {
     let (_, lx) = assert_same(&Case::new(fixture(Fx::ProcSig)));
@@ -515,6 +516,12 @@ fn process_and_signal_corner_cases() {
     assert!(out.contains("bus storm: done handled"), "{out}");
     assert!(
         out.contains("blocked default-action signal still pending: 1"),
+        "{out}"
+    );
+    assert!(out.contains("children's cpu over 20 ms: 1"), "{out}");
+    assert!(out.contains("times: 1, children's ticks > 0: 1"), "{out}");
+    assert!(
+        out.contains("getrusage(bad pointer): -1 Bad address"),
         "{out}"
     );
 }

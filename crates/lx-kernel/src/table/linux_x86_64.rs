@@ -42,8 +42,7 @@ bind! {
     dup: Full => |c, a| fs::fdops::sys_dup(c, a.int(0));
     dup2: Full => |c, a| fs::fdops::sys_dup2(c, a.int(0), a.int(1));
     pause: Full => |c, _a| signal::mask::sys_pause(c);
-    nanosleep: Partial("not interrupted by caught signals until processes land; fatal signals still end it") =>
-        |c, a| time::sys_nanosleep(c, a.u(0), a.u(1));
+    nanosleep: Full => |c, a| time::sys_nanosleep(c, a.u(0), a.u(1));
     getitimer: Full => |c, a| time::sys_getitimer(c, a.int(0), a.u(1));
     alarm: Full => |c, a| time::sys_alarm(c, a.uint(0));
     setitimer: Full => |c, a| time::sys_setitimer(c, a.int(0), a.u(1), a.u(2));
@@ -85,7 +84,11 @@ bind! {
     umask: Full => |c, a| fs::dir::sys_umask(c, a.uint(0));
     gettimeofday: Full => |c, a| time::sys_gettimeofday(c, a.u(0), a.u(1));
     getrlimit: Full => |c, a| proc::limits::sys_getrlimit(c, a.uint(0), a.u(1));
+    getrusage: Partial("lx's own work in the process counts, as user time") =>
+        |c, a| proc::info::sys_getrusage(c, a.int(0), a.u(1));
     sysinfo: Full => |c, a| proc::info::sys_sysinfo(c, a.u(0));
+    times: Partial("lx's own work in the process counts, as user time") =>
+        |c, a| proc::info::sys_times(c, a.u(0));
     getuid: Full => |c, _a| proc::ids::sys_getuid(c);
     getgid: Full => |c, _a| proc::ids::sys_getgid(c);
     setuid: Partial("lx's view of the guest's ids; the host process keeps the host user's") => |c, a| proc::ids::sys_setuid(c, a.uint(0));
