@@ -124,6 +124,19 @@ pub struct Kernel {
 impl Kernel {
     /// The state of a process started from `cfg`, with stdio inherited.
     pub fn new(cfg: &Config) -> Self {
+        Self::build(cfg.clone(), None)
+    }
+
+    /// The state of the image an exec in place starts: `cfg` moved in (no
+    /// copy of the environment), the old image's `vfs` kept. Each
+    /// allocation here lands on a page of lx's heap the process had not
+    /// touched since its fork: fewer allocations, fewer page faults.
+    pub fn for_exec(cfg: Config, vfs: Vfs) -> Self {
+        Self::build(cfg, Some(vfs))
+    }
+
+    fn build(owned: Config, vfs: Option<Vfs>) -> Self {
+        let cfg = &owned;
         let fds = FdTable::new(cfg.nofile.0);
         for f in &cfg.fds {
             // A dup of an earlier fd shares its open file description.
@@ -169,11 +182,10 @@ impl Kernel {
             } else {
                 cfg.root.clone()
             },
-            cfg: cfg.clone(),
-            vfs: Vfs {
+            vfs: vfs.unwrap_or_else(|| Vfs {
                 host_ids: (cfg.host_uid, cfg.host_gid),
                 ..Vfs::new(mounts_of(cfg))
-            },
+            }),
             exe: Vec::new(),
             vfork_fd: None,
             vfork_helper: false,
@@ -197,6 +209,7 @@ impl Kernel {
             seen: 0,
             seq: 0,
             memo: None,
+            cfg: owned,
         }
     }
 

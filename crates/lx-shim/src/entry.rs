@@ -559,9 +559,11 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
         cfg, vfs, mut exec, ..
     } = e;
     crate::patch::enable(cfg.patch_syscalls);
-    let mut kernel = Kernel::new(&cfg);
-    kernel.vfs = vfs;
+    let mut kernel = Kernel::for_exec(cfg, vfs);
     kernel.init_fs(&SHIM_HOST);
+    // (The launch description stays the kernel's; the stack builder reads
+    // it meanwhile.)
+    let cfg = core::mem::take(&mut kernel.cfg);
     let loaded = load_or_die(&exec);
     kernel.set_initial_ignored(cfg.ignored);
     // Linux moves the whole stack at each exec; here it stays where the
@@ -572,7 +574,7 @@ pub fn exec_in_place(e: lx_kernel::host::InPlaceExec) -> lx_kernel::host::InPlac
     let shift = (u64::from(u16::from_le_bytes(r)) % 8192) & !15;
     let guest_sp = image_tail(&mut kernel, &cfg, &mut exec, &loaded, sp0 - shift, aux);
     drop(exec);
-    drop(cfg);
+    kernel.cfg = cfg;
     let host_mask = kernel.host_sigmask();
     // SAFETY: this never returns to the frames that borrow the old state.
     if !unsafe { crate::thread::replace_kernel(kernel) } {
