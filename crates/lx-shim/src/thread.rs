@@ -32,9 +32,11 @@ pub const SLOT_SIZE: u64 = 1 << 20;
 pub const MAX_THREADS: usize = 4096;
 const GUARD: u64 = 4096;
 const BLOCK_SIZE: u64 = 64 * 1024;
-/// Where a slot's fast-path area lies (the last 256 bytes of its block
-/// region): %gs points at it while patched syscall sites may run.
-pub const FAST_OFF: u64 = GUARD + BLOCK_SIZE - 256;
+/// Where a slot's fast-path area lies: right after the block, on the page
+/// of its last fields (which every call touches: in a new process, the
+/// area costs no page fault of its own). %gs points at it while patched
+/// syscall sites may run.
+pub const FAST_OFF: u64 = GUARD + (core::mem::size_of::<Block>() as u64).next_multiple_of(64);
 /// The fast path's stack starts this far below the top of the signal
 /// stack: a host signal arriving while the fast path returns to the guest
 /// (stack pointer already the guest's) gets its frame at the top, clear of
@@ -61,7 +63,9 @@ pub struct FastArea {
     pub site_ret: u64,
 }
 
-const _: () = assert!(core::mem::size_of::<Block>() as u64 <= FAST_OFF - GUARD);
+const _: () = assert!(
+    FAST_OFF + core::mem::size_of::<FastArea>() as u64 <= GUARD + BLOCK_SIZE
+);
 
 /// Slot states.
 const NEVER: u8 = 0;
