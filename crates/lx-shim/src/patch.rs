@@ -50,7 +50,7 @@
 use crate::global::Global;
 use crate::sys::{self, call};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use lx_abi::syscalls::nr;
 use lx_kernel::layout::overlaps_lx;
 pub use lx_kernel::mm::sites::fast_nr;
@@ -85,9 +85,6 @@ struct State {
     areas: Vec<(u64, u64)>, // (base, bytes used)
     sites: Vec<Site>,
     hits: [(u64, u8); HITS],
-    /// /proc/self/mem, opened by process `mem_pid`.
-    mem_fd: i32,
-    mem_pid: i32,
 }
 
 static STATE: Global<State> = Global::new();
@@ -110,36 +107,41 @@ pub fn guest_owns_gs() -> bool {
 /// Put back what `guest_owns_gs` said (a vfork helper, which shares this
 /// process's memory, may have changed it for itself).
 pub fn restore_guest_owns_gs(v: bool) {
-    GUEST_GS.store(v, Ordering::Relaxed);
+    if GUEST_GS.load(Ordering::Relaxed) != v {
+        GUEST_GS.store(v, Ordering::Relaxed);
+    }
 }
 
-fn write_mem(st: &mut State, addr: u64, bytes: &[u8]) -> bool {
+/// /proc/self/mem, opened by process `MEM_PID` (outside `STATE`: a vfork
+/// helper's parent reads and puts them back without taking its lock,
+/// i.e. without writing to its pages).
+static MEM_FD: AtomicI32 = AtomicI32::new(-1);
+static MEM_PID: AtomicI32 = AtomicI32::new(0);
+
+fn write_mem(addr: u64, bytes: &[u8]) -> bool {
     let pid = sys::getpid();
-    if st.mem_fd < 0 || st.mem_pid != pid {
-        if st.mem_fd >= 0 {
-            sys::close(st.mem_fd);
+    let mut fd = MEM_FD.load(Ordering::Relaxed);
+    if fd < 0 || MEM_PID.load(Ordering::Relaxed) != pid {
+        if fd >= 0 {
+            sys::close(fd);
         }
         let path = b"/proc/self/mem\0";
-        st.mem_fd = match call(
+        fd = match call(
             nr::openat,
             &[(-100i64) as u64, path.as_ptr() as u64, 0o2 | 0o2000000],
         ) {
             Ok(fd) => fd as i32,
             Err(_) => -1,
         };
-        st.mem_pid = pid;
-        if st.mem_fd < 0 {
+        MEM_FD.store(fd, Ordering::Relaxed);
+        MEM_PID.store(pid, Ordering::Relaxed);
+        if fd < 0 {
             return false;
         }
     }
     call(
         nr::pwrite64,
-        &[
-            st.mem_fd as u64,
-            bytes.as_ptr() as u64,
-            bytes.len() as u64,
-            addr,
-        ],
+        &[fd as u64, bytes.as_ptr() as u64, bytes.len() as u64, addr],
     ) == Ok(bytes.len())
 }
 
@@ -181,7 +183,7 @@ fn area_for(st: &mut State, site: u64) -> Option<(u64, u64)> {
             continue;
         }
         let entry = crate::fast::entry_addr().to_le_bytes();
-        if !write_mem(st, base, &entry) {
+        if !write_mem(base, &entry) {
             let _ = sys::munmap(base, AREA_SIZE);
             return None;
         }
@@ -204,8 +206,6 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             areas: Vec::new(),
             sites: Vec::new(),
             hits: [(0, 0); HITS],
-            mem_fd: -1,
-            mem_pid: 0,
         });
         count_hit(&mut st.hits, rip)
     });
@@ -260,13 +260,13 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         let Some(b) = stub_bytes(stub, area, syscall_at, set_nr.then_some(nr), moves) else {
             return;
         };
-        if !write_mem(st, stub, &b) {
+        if !write_mem(stub, &b) {
             return;
         }
         let j = jmp_bytes(site, stub);
         let mut orig = [0u8; 5];
         orig.copy_from_slice(&code[at..at + 5]);
-        if write_mem(st, site, &j) {
+        if write_mem(site, &j) {
             st.sites.push(Site {
                 addr: site,
                 orig,
@@ -345,7 +345,7 @@ fn restore(addr: u64, len: u64) {
                     crate::usercopy::copy_from_guest(&mut now, x.addr).is_ok() && now == x.jmp;
                 if ours {
                     let orig = x.orig;
-                    let _ = write_mem(st, x.addr, &orig);
+                    let _ = write_mem(x.addr, &orig);
                 }
             } else {
                 keep.push(x);
@@ -393,27 +393,41 @@ pub fn areas() -> Vec<(u64, u64)> {
 /// vfork helper ran: it shares this state but opens its own fd, in its own
 /// fd table (the number means something else here).
 pub fn mem_fd_state() -> (i32, i32) {
-    STATE.with(|s| s.as_ref().map_or((-1, 0), |st| (st.mem_fd, st.mem_pid)))
+    (
+        MEM_FD.load(Ordering::Relaxed),
+        MEM_PID.load(Ordering::Relaxed),
+    )
 }
 
 /// Put back what `mem_fd_state` returned.
 pub fn restore_mem_fd_state((fd, pid): (i32, i32)) {
-    STATE.with(|s| {
-        if let Some(st) = s.as_mut() {
-            st.mem_fd = fd;
-            st.mem_pid = pid;
-        }
-    });
+    // (Stores only what changed: a store of the same value would still
+    // copy the page, which the helper's fork made copy-on-write.)
+    if MEM_FD.load(Ordering::Relaxed) != fd {
+        MEM_FD.store(fd, Ordering::Relaxed);
+    }
+    if MEM_PID.load(Ordering::Relaxed) != pid {
+        MEM_PID.store(pid, Ordering::Relaxed);
+    }
 }
 
 /// An exec in place unmapped the guest (areas included): forget them.
+/// The trap counts stay: they only make a site of the new image at the
+/// same address due sooner (its code is decoded and checked all the same),
+/// and clearing them would write 2 KiB of pages the fork made
+/// copy-on-write.
 pub fn forget_all() {
     STATE.with(|s| {
         if let Some(st) = s.as_mut() {
-            st.areas.clear();
-            st.sites.clear();
-            st.hits = [(0, 0); HITS];
+            if !st.areas.is_empty() {
+                st.areas.clear();
+            }
+            if !st.sites.is_empty() {
+                st.sites.clear();
+            }
         }
     });
-    GUEST_GS.store(false, Ordering::Relaxed);
+    if GUEST_GS.load(Ordering::Relaxed) {
+        GUEST_GS.store(false, Ordering::Relaxed);
+    }
 }

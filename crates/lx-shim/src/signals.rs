@@ -241,7 +241,10 @@ pub fn default_set() -> u64 {
 /// Put back a `default_set` value: a vfork helper shares this process's
 /// memory (and so this word) but has its own dispositions.
 pub fn restore_default_set(v: u64) {
-    DEFAULT_SET.store(v, Ordering::Relaxed);
+    // (Only a change is stored: see `patch::restore_mem_fd_state`.)
+    if DEFAULT_SET.load(Ordering::Relaxed) != v {
+        DEFAULT_SET.store(v, Ordering::Relaxed);
+    }
 }
 
 /// Install lx's always-on handlers: SIGSYS (syscall traps), SIGSEGV and

@@ -63,9 +63,7 @@ pub struct FastArea {
     pub site_ret: u64,
 }
 
-const _: () = assert!(
-    FAST_OFF + core::mem::size_of::<FastArea>() as u64 <= GUARD + BLOCK_SIZE
-);
+const _: () = assert!(FAST_OFF + core::mem::size_of::<FastArea>() as u64 <= GUARD + BLOCK_SIZE);
 
 /// Slot states.
 const NEVER: u8 = 0;

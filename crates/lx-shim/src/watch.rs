@@ -102,7 +102,10 @@ pub fn spare() -> i32 {
 /// Put back the spare after a vfork helper ran: it shares this word, and a
 /// fork it made replaced the spare with one in its own fd table.
 pub fn restore_spare(fd: i32) {
-    SPARE_FD.store(fd, Ordering::Release);
+    // (Only a change is stored: see `patch::restore_mem_fd_state`.)
+    if SPARE_FD.load(Ordering::Acquire) != fd {
+        SPARE_FD.store(fd, Ordering::Release);
+    }
 }
 
 pub fn take_spare() -> i32 {

@@ -73,7 +73,16 @@ fn kernel(lower: &std::path::Path, upper: &std::path::Path) -> (Kernel, TestHost
     (k, h)
 }
 
-fn tree() -> (PathBuf, PathBuf) {
+/// A scratch tree, removed when dropped.
+struct Tree(PathBuf);
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tree() -> (Tree, PathBuf, PathBuf) {
     let base = scratch("tree");
     let lower = base.join("lower");
     let upper = base.join("upper");
@@ -88,7 +97,7 @@ fn tree() -> (PathBuf, PathBuf) {
     symlink("loop1", lower.join("loop2")).unwrap();
     symlink("../sub", lower.join("etc/sub/dirlink")).unwrap();
     symlink("../../link/sub/f", lower.join("etc/sub/chain")).unwrap();
-    (lower, upper)
+    (Tree(base), lower, upper)
 }
 
 fn path_of(k: &mut Kernel, h: &TestHost, p: &str, how: How) -> Result<String, Errno> {
@@ -97,7 +106,7 @@ fn path_of(k: &mut Kernel, h: &TestHost, p: &str, how: How) -> Result<String, Er
 
 #[test]
 fn resolution() {
-    let (lower, upper) = tree();
+    let (_tree, lower, upper) = tree();
     let (mut k, h) = kernel(&lower, &upper);
     let f = How::FOLLOW;
     assert_eq!(
@@ -176,7 +185,7 @@ fn resolution() {
 
 #[test]
 fn overlay_copy_up_whiteout_and_listing() {
-    let (lower, upper) = tree();
+    let (_tree, lower, upper) = tree();
     let (mut k, h) = kernel(&lower, &upper);
     let m = 0;
     // Copy-up keeps content; the lower file is untouched.
