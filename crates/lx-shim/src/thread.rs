@@ -38,10 +38,13 @@ const BLOCK_SIZE: u64 = 64 * 1024;
 /// syscall sites may run.
 pub const FAST_OFF: u64 = GUARD + (core::mem::size_of::<Block>() as u64).next_multiple_of(64);
 /// The fast path's stack starts this far below the top of the signal
-/// stack: a host signal arriving while the fast path returns to the guest
-/// (stack pointer already the guest's) gets its frame at the top, clear of
-/// the fast path's frame.
-pub const FAST_STACK_GAP: u64 = 32 * 1024;
+/// stack: none, it shares the pages SIGSYS frames use (a new process
+/// copies or zeroes fewer pages). The two never hold live frames at once:
+/// a trap comes from guest code, and a host signal arriving while the fast
+/// path returns to the guest (stack pointer already the guest's) gets its
+/// frame at the top, over the fast path's, which `lx_fast_recheck` then
+/// builds again from the registers and the area.
+pub const FAST_STACK_GAP: u64 = 0;
 
 /// A slot's fast-path area (see `crate::fast`): fixed offsets, read by the
 /// fast path's assembly through %gs.
