@@ -154,20 +154,33 @@ pub fn lstat_at(h: &dyn Host, dirfd: HostFd, path: &[u8]) -> Result<Stat, Errno>
 /// readlinkat(2).
 pub fn readlink_at(h: &dyn Host, dirfd: HostFd, path: &[u8]) -> Result<Vec<u8>, Errno> {
     let path = cpath(path);
-    // On the stack: a page of heap per lookup through a symlink costs more.
-    let mut buf = [0u8; 4096];
-    let n = h.syscall(
-        nr::readlinkat,
-        [
-            dirfd as u64,
-            p(&path[..]),
-            buf.as_mut_ptr() as u64,
-            buf.len() as u64,
-            0,
-            0,
-        ],
-    )?;
-    Ok(buf[..n.min(buf.len())].to_vec())
+    let read = |buf: &mut [u8]| {
+        h.syscall(
+            nr::readlinkat,
+            [
+                dirfd as u64,
+                p(&path[..]),
+                buf.as_mut_ptr() as u64,
+                buf.len() as u64,
+                0,
+                0,
+            ],
+        )
+        .map(|n| n.min(buf.len()))
+    };
+    // Most targets are short: a small buffer on the stack (a page of heap
+    // per lookup through a symlink costs more, and a page-sized one on the
+    // stack adds a page to the deepest paths, exec's, which each new
+    // process then copies); a target that fills it is read again whole.
+    let mut small = [0u8; 256];
+    let n = read(&mut small)?;
+    if n < small.len() {
+        return Ok(small[..n].to_vec());
+    }
+    let mut buf = alloc::vec![0u8; 4096];
+    let n = read(&mut buf)?;
+    buf.truncate(n);
+    Ok(buf)
 }
 
 /// getdents64(2) into lx's buffer.

@@ -220,3 +220,27 @@ fn overlay_copy_up_whiteout_and_listing() {
         "/etc/sub/f"
     );
 }
+
+/// readlink_at reads a short target through its small buffer and a long
+/// one (past that buffer, up to PATH_MAX) whole.
+#[test]
+fn readlink_targets_short_and_long() {
+    let (_tree, lower, _upper) = tree();
+    let long: String = (0..60).map(|i| std::format!("dir{i:02}/")).collect();
+    assert!(long.len() > 256);
+    for (name, target) in [("short", "etc/passwd"), ("long", long.as_str())] {
+        symlink(target, lower.join(name)).unwrap();
+        let h = TestHost::default();
+        let fd = open_dir(&lower);
+        let got = crate::hostfs::readlink_at(&h, fd, name.as_bytes()).unwrap();
+        assert_eq!(got, target.as_bytes(), "{name}");
+        drop(unsafe_fd(fd));
+    }
+}
+
+#[allow(unsafe_code)]
+fn unsafe_fd(fd: i32) -> std::os::fd::OwnedFd {
+    use std::os::fd::FromRawFd;
+    // SAFETY: `fd` was opened by this test and is owned by nobody else.
+    unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }
+}
