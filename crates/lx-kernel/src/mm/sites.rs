@@ -32,12 +32,16 @@ pub fn fast_nr(n: u32) -> bool {
             | 137 | 138 | 157 | 186
             // the xattr calls, tkill, time, futex
             | 188..=202
-            // getdents64, clock_gettime, clock_getres, clock_nanosleep
-            | 217 | 228..=230
+            // getdents64, set_tid_address, clock_gettime, clock_getres,
+            // clock_nanosleep
+            | 217 | 218 | 228..=230
             // openat .. faccessat (not pselect6, ppoll)
             | 257..=269
-            // utimensat dup3 pipe2 prlimit64 renameat2 getrandom statx faccessat2
-            | 280 | 292 | 293 | 302 | 316 | 318 | 332 | 439
+            // set_robust_list utimensat dup3 pipe2 prlimit64 renameat2
+            // getrandom statx rseq faccessat2 (set_tid_address,
+            // set_robust_list and rseq: ld.so's start of every dynamic
+            // program)
+            | 273 | 280 | 292 | 293 | 302 | 316 | 318 | 332 | 334 | 439
     )
 }
 
