@@ -445,10 +445,23 @@ impl Host for ShimHost {
             heap.fresh_arena();
         }
         drop(heap);
+        // A vfork helper leaves the next spare to its parent, which opens
+        // it after the helper has ended, while the child runs (here it
+        // would delay the vfork's return, and be the helper's, not the
+        // parent's).
+        let parent_side = |spare: i32| {
+            if crate::thread::in_helper() {
+                if spare >= 0 {
+                    sys::close(spare);
+                }
+            } else {
+                crate::watch::after_fork_parent(spare);
+            }
+        };
         let r = match r {
             Ok(r) => r as i32,
             Err(e) => {
-                crate::watch::after_fork_parent(spare);
+                parent_side(spare);
                 return Err(e);
             }
         };
@@ -461,7 +474,7 @@ impl Host for ShimHost {
             self.pid.store(child, Ordering::Relaxed);
             crate::watch::arm_child(spare);
         } else {
-            crate::watch::after_fork_parent(spare);
+            parent_side(spare);
         }
         Ok(r)
     }
@@ -544,11 +557,13 @@ impl Host for ShimHost {
         crate::patch::restore_mem_fd_state(mem);
         if crate::watch::taken() != taken {
             // The helper forked with this process's spare watchdog
-            // description: it is its child's now.
+            // description: it is its child's now. The next one is opened
+            // here, while that child runs.
             if spare >= 0 {
                 sys::close(spare);
             }
             crate::watch::restore_spare(-1);
+            crate::watch::after_fork_parent(-1);
         } else {
             crate::watch::restore_spare(spare);
         }
