@@ -7,9 +7,8 @@
 //! pages (copy-on-write) every time. Instead the process of the run that
 //! loads an interpreter for the fourth time (`BUILD_AT`: a run that loads
 //! it fewer times would pay more for the copy than it saves) copies it,
-//! once, into the run's shared memfd
-//! (past the shared page, see `lx_kernel::stats::IMAGES_DATA`), patches
-//! every syscall site of the shapes `lx_kernel::mm::sites` knows in the
+//! once, into the run's shared memfd (past the shared page, see
+//! `lx_kernel::stats::IMAGES_DATA`), patches every syscall site of the shapes `lx_kernel::mm::sites` knows in the
 //! copy, and appends the stub pages. Every later exec of the run that loads
 //! the same file (same device, inode, size, mtime and ctime) maps its
 //! segments from the copy instead of the file, and the stub pages right
@@ -116,8 +115,8 @@ fn cached_at(slot: usize) -> Option<Cached> {
 
 /// The patched copy of the interpreter open at `fd`, made now if this is
 /// the run's `BUILD_AT`th load of the file; None to map the file itself
-/// (an earlier load, patching off, another process making the copy right now, no
-/// site found, no room).
+/// (an earlier load, patching off, another process making the copy right
+/// now, no site found, no room).
 pub fn cached(fd: i32, elf: &ElfImage) -> Option<Cached> {
     if !crate::patch::enabled() || FD.load(Ordering::Relaxed) < 0 {
         return None;

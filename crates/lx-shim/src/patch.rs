@@ -7,10 +7,10 @@
 //! inline syscalls), for a number lx serves on the fast path; when the
 //! byte before it is no prefix that would change it (REX, 66, 67) and the
 //! bytes cannot be the tail of an earlier instruction with an imm32; when
-//! the code lies in a private mapping; and while the process is single-threaded (no other
-//! thread can be executing the bytes being changed). At the 24th trap from
-//! a site, lx replaces the 5-byte `mov` with a `jmp` to a stub of its own
-//! within 2 GiB:
+//! the code lies in a private mapping; and while the process is
+//! single-threaded (no other thread can be executing the bytes being
+//! changed). At the 24th trap from a site, lx replaces the 5-byte `mov`
+//! with a `jmp` to a stub of its own within 2 GiB:
 //!
 //! ```text
 //! stub: mov eax, NR ; <the moves> ; lea rcx, [syscall + 2] ; jmp [fast entry]
