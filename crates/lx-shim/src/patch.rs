@@ -9,8 +9,9 @@
 //! bytes cannot be the tail of an earlier instruction with an imm32; when
 //! the code lies in a private mapping; and while the process is
 //! single-threaded (no other thread can be executing the bytes being
-//! changed). At the 24th trap from a site, lx replaces the 5-byte `mov`
-//! with a `jmp` to a stub of its own within 2 GiB:
+//! changed). At the 24th trap from a site (the 8th once the process has
+//! a patched site), lx replaces the 5-byte `mov` with a `jmp` to a stub
+//! of its own within 2 GiB:
 //!
 //! ```text
 //! stub: mov eax, NR ; <the moves> ; lea rcx, [syscall + 2] ; jmp [fast entry]
@@ -65,11 +66,15 @@ pub static GUEST_GS: AtomicBool = AtomicBool::new(false);
 const AREA_SIZE: u64 = 64 * 1024;
 /// Sites remembered for their trap count.
 const HITS: usize = 128;
-/// Traps from one site before it is patched: patching costs about as much
-/// as a few dozen traps (a look at /proc/self/maps, the code page's
-/// copy-on-write, the stub area), so sites a program uses only a few times
-/// (ld.so's, a short program's) are left alone.
+/// Traps from one site before it is patched, for a process's first site:
+/// that patch costs about as much as a few dozen traps (a look at
+/// /proc/self/maps, a stub area, the code page's copy-on-write), so sites
+/// a program uses only a few times (a short program's) are left alone.
 const PATCH_AFTER: u8 = 24;
+/// The same for the process's later sites: the mappings are known (see
+/// `State::private`) and an area is usually at hand, so a patch costs the
+/// two writes and perhaps a code page's copy, about as much as 3 traps.
+const PATCH_NEXT: u8 = 8;
 /// Most sites patched per image.
 const MAX_SITES: usize = 4096;
 
@@ -85,6 +90,10 @@ struct State {
     areas: Vec<(u64, u64)>, // (base, bytes used)
     sites: Vec<Site>,
     hits: [(u64, u8); HITS],
+    /// The private executable mappings of the last look at
+    /// /proc/self/maps, (start, end), minus those the guest has claimed
+    /// since (`guest_claims`): a site in one of them needs no new look.
+    private: Vec<(u64, u64)>,
 }
 
 static STATE: Global<State> = Global::new();
@@ -194,7 +203,7 @@ fn area_for(st: &mut State, site: u64) -> Option<(u64, u64)> {
 }
 
 /// A trap from `rip` (just past its `syscall`) for `nr` was served: count
-/// it, and patch the site at its 24th trap.
+/// it, and patch the site when due (`PATCH_AFTER`, `PATCH_NEXT`).
 pub fn consider(rip: u64, nr: u32, threaded: bool) {
     if !ENABLED.load(Ordering::Relaxed) || threaded || guest_owns_gs() || !fast_nr(nr) {
         return;
@@ -206,8 +215,14 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
             areas: Vec::new(),
             sites: Vec::new(),
             hits: [(0, 0); HITS],
+            private: Vec::new(),
         });
-        count_hit(&mut st.hits, rip)
+        let after = if st.sites.is_empty() {
+            PATCH_AFTER
+        } else {
+            PATCH_NEXT
+        };
+        count_hit(&mut st.hits, rip, after)
     });
     if !due {
         return;
@@ -248,7 +263,7 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
         let Some(st) = s.as_mut() else { return };
         if st.sites.len() >= MAX_SITES
             || st.sites.iter().any(|x| x.addr == site)
-            || !private_mapping(site)
+            || !private_mapping(&mut st.private, site)
         {
             return;
         }
@@ -277,33 +292,41 @@ pub fn consider(rip: u64, nr: u32, threaded: bool) {
     });
 }
 
-/// Is `addr` in a private mapping (a write there, through /proc/self/mem,
-/// stays in this process: in a shared one it would reach the file or the
-/// other mappings of it)?
-fn private_mapping(addr: u64) -> bool {
-    let mut private = false;
-    let _ = crate::maps::scan(|m| {
-        if (m.lo..m.hi).contains(&addr) {
-            private = m.perms.get(3) == Some(&b'p');
-            return false;
+/// Is code at `addr` in a private mapping (a write there, through
+/// /proc/self/mem, stays in this process: in a shared one it would reach
+/// the file or the other mappings of it)? `known` holds the private
+/// executable mappings of the last look; a miss looks again (and
+/// refreshes them).
+fn private_mapping(known: &mut Vec<(u64, u64)>, addr: u64) -> bool {
+    if known.iter().any(|&(lo, hi)| (lo..hi).contains(&addr)) {
+        return true;
+    }
+    known.clear();
+    let r = crate::maps::scan(|m| {
+        if m.perms.get(2) == Some(&b'x') && m.perms.get(3) == Some(&b'p') {
+            known.push((m.lo, m.hi));
         }
         true
     });
-    private
+    if r.is_err() {
+        known.clear();
+        return false;
+    }
+    known.iter().any(|&(lo, hi)| (lo..hi).contains(&addr))
 }
 
 /// Count a trap returning to `rip` (one per site); true when it has
-/// trapped `PATCH_AFTER` times (its count starts over). Sites hash to a run of 4 slots (glibc's wait4
+/// trapped `after` times (its count starts over). Sites hash to a run of 4 slots (glibc's wait4
 /// and sigprocmask sites shared one slot under a plain modulo and evicted
 /// each other forever); a new site takes a free slot or the one with the
 /// fewest traps.
-fn count_hit(hits: &mut [(u64, u8); HITS], rip: u64) -> bool {
+fn count_hit(hits: &mut [(u64, u8); HITS], rip: u64, after: u8) -> bool {
     const WAYS: usize = 4;
     let h = (rip.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize % HITS;
     let idx = |k: usize| (h + k) % HITS;
     if let Some(i) = (0..WAYS).map(idx).find(|&i| hits[i].0 == rip) {
         hits[i].1 += 1;
-        if hits[i].1 >= PATCH_AFTER {
+        if hits[i].1 >= after {
             hits[i] = (0, 0);
             return true;
         }
@@ -333,6 +356,11 @@ fn restore(addr: u64, len: u64) {
         let end = addr.saturating_add(len);
         let hit = |base: u64| len == 0 || (base < end && addr < base + AREA_SIZE);
         let inside = |site: u64| len == 0 || (site < end && addr < site + 5);
+        // (Written only when one goes: see `forget_all`.)
+        let over = |&(lo, hi): &(u64, u64)| len == 0 || (lo < end && addr < hi);
+        if st.private.iter().any(over) {
+            st.private.retain(|r| !over(r));
+        }
         if !st.areas.iter().any(|(b, _)| hit(*b)) && !st.sites.iter().any(|x| inside(x.addr)) {
             return;
         }
@@ -424,6 +452,9 @@ pub fn forget_all() {
             }
             if !st.sites.is_empty() {
                 st.sites.clear();
+            }
+            if !st.private.is_empty() {
+                st.private.clear();
             }
         }
     });
