@@ -297,6 +297,50 @@ print(open("/sys/kernel/debug/lx/syscalls").readline().split())
     assert_eq!(lines[7], "['nr', 'name', 'calls', 'errors', 'usecs']");
 }
 
+/// What ps, top and free-style tools read of a process's memory
+/// (/proc/PID/status, stat, statm): the program's figures, as natively,
+/// with lx's own mappings (its 64 GiB window, stub areas) left out and
+/// the program's text for lx's runtime's.
+#[test]
+fn proc_memory_figures_like_native() {
+    let py = script(
+        "mem.py",
+        r#"
+st = dict(l.split(":", 1) for l in open("/proc/self/status"))
+kb = lambda k: int(st[k].split()[0])
+f = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+field = lambda n: int(f[n - 3])
+m = [int(x) for x in open("/proc/self/statm").read().split()]
+print(kb("VmExe"), kb("VmLib"), kb("VmStk"))
+print(kb("VmSize"), field(23) // 1024, m[0] * 4, kb("VmData"))
+print(field(26) < field(27), (field(27) - field(26)) // 1024 <= kb("VmExe") + 4, m[3] == kb("VmExe") // 4)
+print(any(0x6F0000000000 <= int(x) < 0x700000000000 for x in f if x.isdigit()))
+print(kb("VmRSS") <= kb("VmHWM"), kb("RssAnon") + kb("RssFile") + kb("RssShmem") == kb("VmRSS"))
+"#,
+    );
+    let c = host("/usr/bin/python3", &[py.to_str().unwrap()]);
+    let n = c.run_native();
+    let l = c.run_lx();
+    assert_eq!(l.status.code(), Some(0), "{}", l.dump());
+    let (no, lo) = (n.stdout_str(), l.stdout_str());
+    let (nl, ll): (Vec<&str>, Vec<&str>) = (no.lines().collect(), lo.lines().collect());
+    assert_eq!(ll.len(), 5, "{lo}");
+    // Text, libraries and stack exactly; the flags as natively.
+    assert_eq!(ll[0], nl[0], "VmExe VmLib VmStk: lx {lo} native {no}");
+    assert_eq!(ll[2..], nl[2..], "lx {lo} native {no}");
+    assert_eq!(ll[2], "True True True");
+    assert_eq!(ll[3], "False", "an lx address in /proc/self/stat: {lo}");
+    // Sizes within 10% of native's (VmSize, stat's vsize and statm's size
+    // agree; VmData).
+    let nums = |s: &str| -> Vec<u64> { s.split(' ').map(|x| x.parse().unwrap()).collect() };
+    let (nv, lv) = (nums(nl[1]), nums(ll[1]));
+    assert!(lv[0] == lv[1] && lv[0] == lv[2], "{lo}");
+    for i in [0, 3] {
+        let (a, b) = (lv[i] as f64, nv[i] as f64);
+        assert!((a - b).abs() <= b * 0.1, "lx {lo} native {no}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Writes stay in the overlay
 

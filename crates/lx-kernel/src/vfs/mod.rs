@@ -12,6 +12,7 @@
 pub mod dirfd;
 pub mod overlay;
 pub mod path;
+pub mod procmem;
 pub mod virt;
 pub mod walk;
 

@@ -9,6 +9,7 @@
 
 use super::MountKind;
 use super::path::visible;
+use super::procmem;
 use crate::host::Host;
 use crate::hostfs;
 use crate::kernel::Kernel;
@@ -598,9 +599,16 @@ fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec
         b"environ" | b"auxv" => Vec::new(),
         b"status" => {
             let host = read_host(h, host_path(dir.as_bytes(), b"status").as_slice())?;
+            let share = mem_share(k, h, dir.as_bytes(), &[], None);
+            let mem = procmem::status_lines(&host, &share);
             let mut out = Vec::new();
             for line in host.split_inclusive(|&b| b == b'\n') {
                 let l = line.strip_suffix(b"\n").unwrap_or(line);
+                if let Some(m) = mem(l) {
+                    out.extend_from_slice(&m);
+                    out.push(b'\n');
+                    continue;
+                }
                 let done = replace_field(l, b"Seccomp:\t", "0", &mut out)
                     || replace_field(l, b"Seccomp_filters:\t", "0", &mut out);
                 if !done {
@@ -609,6 +617,18 @@ fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec
                 }
             }
             out
+        }
+        b"stat" => {
+            let host = read_host(h, host_path(dir.as_bytes(), b"stat").as_slice())?;
+            let share = mem_share(k, h, dir.as_bytes(), &[], None);
+            procmem::rewrite_stat(&host, format!("{pid} ").as_bytes(), |n, v| {
+                procmem::stat_field(&share, n, v, None)
+            })
+            .ok_or(Errno::EIO)?
+        }
+        b"statm" => {
+            let host = read_host(h, host_path(dir.as_bytes(), b"statm").as_slice())?;
+            procmem::statm(&host, &mem_share(k, h, dir.as_bytes(), &[], None))
         }
         b"maps" | b"smaps" => {
             let host = read_host(h, host_path(dir.as_bytes(), name).as_slice())?;
@@ -648,36 +668,37 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
         b"cmdline" => k.cmdline.clone(),
         b"environ" => k.environ.clone(),
         b"auxv" => k.auxv.clone(),
-        b"comm" | b"statm" | b"oom_score_adj" | b"loginuid" | b"cgroup" => {
+        b"comm" | b"oom_score_adj" | b"loginuid" | b"cgroup" => {
             read_host(h, &host_path(b"/proc/self", name))?
+        }
+        b"statm" => {
+            let host = read_host(h, b"/proc/self/statm")?;
+            procmem::statm(&host, &self_share(k, h))
         }
         b"stat" => {
             let host = read_host(h, b"/proc/self/stat")?;
-            let close = host.iter().rposition(|&b| b == b')').ok_or(Errno::EIO)?;
-            let fields: Vec<&[u8]> = host[close + 2..]
-                .trim_ascii_end()
-                .split(|&b| b == b' ')
-                .collect();
-            let mut out = format!("{} ", id.pid).into_bytes();
-            let open = host.iter().position(|&b| b == b'(').ok_or(Errno::EIO)?;
-            out.extend_from_slice(&host[open..=close]);
-            for (i, f) in fields.iter().enumerate() {
-                out.push(b' ');
-                match i {
-                    1 => out.extend_from_slice(format!("{}", id.ppid).as_bytes()),
-                    2 => out.extend_from_slice(format!("{}", id.pgid).as_bytes()),
-                    3 => out.extend_from_slice(format!("{}", id.sid).as_bytes()),
-                    _ => out.extend_from_slice(f),
-                }
-            }
-            out.push(b'\n');
-            out
+            let share = self_share(k, h);
+            let id_field = |v: i32| Some(u64::try_from(v).unwrap_or(0));
+            procmem::rewrite_stat(&host, format!("{} ", id.pid).as_bytes(), |n, v| match n {
+                4 => id_field(id.ppid),
+                5 => id_field(id.pgid),
+                6 => id_field(id.sid),
+                _ => procmem::stat_field(&share, n, v, Some(k.mm.brk_start)),
+            })
+            .ok_or(Errno::EIO)?
         }
         b"status" => {
             let host = read_host(h, b"/proc/self/status")?;
+            let share = self_share(k, h);
+            let mem = procmem::status_lines(&host, &share);
             let mut out = Vec::new();
             for line in host.split_inclusive(|&b| b == b'\n') {
                 let l = line.strip_suffix(b"\n").unwrap_or(line);
+                if let Some(m) = mem(l) {
+                    out.extend_from_slice(&m);
+                    out.push(b'\n');
+                    continue;
+                }
                 let done = replace_field(l, b"Tgid:\t", &format!("{}", id.pid), &mut out)
                     || replace_field(l, b"Pid:\t", &format!("{}", id.tid), &mut out)
                     || replace_field(l, b"PPid:\t", &format!("{}", id.ppid), &mut out)
@@ -854,6 +875,65 @@ fn alias_line(
 }
 
 /// /proc/self/maps without lx's window, with host paths shown as guest paths.
+/// What mapping line `line` (starting at `start`) is to the guest: lx's
+/// window and `hidden` are lx's, a patched interpreter copy is its file
+/// (its stub pages lx's).
+fn seen(
+    k: &Kernel,
+    line: &[u8],
+    start: u64,
+    hidden: &[(u64, u64)],
+    shared_ino: u64,
+    aliases: &[crate::stats::ImageAlias],
+) -> procmem::Seen {
+    if (LX_BASE..LX_END).contains(&start)
+        || hidden.iter().any(|&(lo, hi)| (lo..hi).contains(&start))
+    {
+        return procmem::Seen::Hidden;
+    }
+    if aliases.is_empty() {
+        return procmem::Seen::Visible;
+    }
+    match alias_line(k, line, shared_ino, aliases) {
+        Some(Some(_)) => procmem::Seen::Alias,
+        Some(None) => procmem::Seen::Hidden,
+        None => procmem::Seen::Visible,
+    }
+}
+
+/// lx's share of the mappings of the process whose host /proc directory
+/// is `dir` (`hidden`: its stub areas, when known; `entry`: its program's
+/// entry point, when known). Nothing when its smaps cannot be read.
+fn mem_share(
+    k: &Kernel,
+    h: &dyn Host,
+    dir: &[u8],
+    hidden: &[(u64, u64)],
+    entry: Option<u64>,
+) -> procmem::Share {
+    let Ok(smaps) = read_host(h, &host_path(dir, b"smaps")) else {
+        return procmem::Share::default();
+    };
+    let (shared_ino, table) = h.image_table();
+    let aliases = crate::stats::image_aliases(&table);
+    procmem::share(
+        &smaps,
+        |line, start| seen(k, line, start, hidden, shared_ino, &aliases),
+        entry,
+    )
+}
+
+/// This process's share (its stub areas known, its entry point from its
+/// auxiliary vector).
+fn self_share(k: &Kernel, h: &dyn Host) -> procmem::Share {
+    const AT_ENTRY: u64 = 9;
+    let entry = k.auxv.chunks_exact(16).find_map(|p| {
+        let key = u64::from_le_bytes(p[..8].try_into().ok()?);
+        (key == AT_ENTRY).then(|| u64::from_le_bytes(p[8..].try_into().unwrap_or_default()))
+    });
+    mem_share(k, h, b"/proc/self", &h.patch_areas(), entry)
+}
+
 fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8], hidden: &[(u64, u64)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut skipping = false;
