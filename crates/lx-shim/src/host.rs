@@ -3,7 +3,7 @@
 use crate::signals;
 use crate::sys::{self, call};
 use crate::usercopy;
-use core::sync::atomic::{AtomicI32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use lx_abi::Errno;
 use lx_abi::structs::{PollFd, Stat, Sysinfo, Termios, Timespec, Winsize};
 use lx_abi::syscalls::nr;
@@ -22,6 +22,25 @@ pub static SHIM_HOST: ShimHost = ShimHost {
     log_fd: AtomicI32::new(2),
     trace_fd: AtomicI32::new(-1),
 };
+
+/// Set once `fork_small` has left its MADV_DONTFORK advice on the guest's
+/// mappings and the other thread slots (see there).
+static DONTFORK_LEFT: AtomicBool = AtomicBool::new(false);
+
+/// Take back the advice `fork_small` left, before a full fork or the
+/// guest's own fork advice.
+pub fn dofork_again() {
+    const MADV_DOFORK: u64 = 11;
+    if !DONTFORK_LEFT.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut gaps = crate::entry::guest_gaps().unwrap_or_default();
+    gaps.push(crate::thread::slots_region());
+    for &(at, len) in &gaps {
+        let _ = call(nr::madvise, &[at, len, MADV_DOFORK]);
+    }
+    DONTFORK_LEFT.store(false, Ordering::Relaxed);
+}
 
 pub struct ShimHost {
     pid: AtomicI32,
@@ -65,6 +84,54 @@ const MAX_FDS: usize = 250;
 const CONTROL_WORDS: usize = (16 + 4 * MAX_FDS).div_ceil(8);
 
 impl ShimHost {
+    /// clone(2) of this process (no CLONE_VM): the child's side of lx's
+    /// state (fresh heap arena, its pid, the watchdog) set up.
+    fn clone_process(&self, flags: u64, ptid: u64, ctid: u64, tls: u64) -> Result<i32, Errno> {
+        // clone(flags, newsp = 0: the child continues on a copy of this
+        // stack, i.e. in this very handler, and returns to its guest).
+        // The child's start time lies between two clock readings around
+        // the clone: when both fall in one tick, no /proc read is needed.
+        let t0 = crate::shared::boot_ticks();
+        let spare = crate::watch::take_spare();
+        let mut heap = crate::heap::freeze();
+        let r = call(nr::clone, &[flags, 0, ptid, ctid, tls]);
+        if r == Ok(0) {
+            heap.fresh_arena();
+        }
+        drop(heap);
+        // A vfork helper leaves the next spare to its parent, which opens
+        // it after the helper has ended, while the child runs (here it
+        // would delay the vfork's return, and be the helper's, not the
+        // parent's).
+        let parent_side = |spare: i32| {
+            if crate::thread::in_helper() {
+                if spare >= 0 {
+                    sys::close(spare);
+                }
+            } else {
+                crate::watch::after_fork_parent(spare);
+            }
+        };
+        let r = match r {
+            Ok(r) => r as i32,
+            Err(e) => {
+                parent_side(spare);
+                return Err(e);
+            }
+        };
+        let t1 = crate::shared::boot_ticks();
+        let child = if r == 0 { sys::getpid() } else { r };
+        if t0 == t1 && t0 != 0 {
+            crate::shared::note_start(child, t0);
+        }
+        if r == 0 {
+            self.pid.store(child, Ordering::Relaxed);
+            crate::watch::arm_child(spare);
+        } else {
+            parent_side(spare);
+        }
+        Ok(r)
+    }
     /// A vfork helper's guest ended (`kind`: exit status or fatal signal):
     /// so does its child, the process the guest knows, made now if it was
     /// not yet; the helper just ends.
@@ -220,6 +287,11 @@ impl Host for ShimHost {
         call(nr::mremap, &[old, old_len, new_len, u64::from(flags), new]).map(|v| v as u64)
     }
     fn madvise(&self, addr: u64, len: u64, advice: u32) -> Result<(), Errno> {
+        // The guest's own fork advice (DONTFORK, DOFORK, WIPEONFORK,
+        // KEEPONFORK) applies to mappings as the guest left them.
+        if matches!(advice, 10 | 11 | 18 | 19) {
+            dofork_again();
+        }
         ok0(call(nr::madvise, &[addr, len, u64::from(advice)]))
     }
     fn set_fs_base(&self, base: u64) -> Result<(), Errno> {
@@ -433,50 +505,9 @@ impl Host for ShimHost {
         signals::queued_any()
     }
     fn fork(&self, flags: u64, ptid: u64, ctid: u64, tls: u64) -> Result<i32, Errno> {
-        // clone(flags, newsp = 0: the child continues on a copy of this
-        // stack, i.e. in this very handler, and returns to its guest).
-        // The child's start time lies between two clock readings around
-        // the clone: when both fall in one tick, no /proc read is needed.
-        let t0 = crate::shared::boot_ticks();
-        let spare = crate::watch::take_spare();
-        let mut heap = crate::heap::freeze();
-        let r = call(nr::clone, &[flags, 0, ptid, ctid, tls]);
-        if r == Ok(0) {
-            heap.fresh_arena();
-        }
-        drop(heap);
-        // A vfork helper leaves the next spare to its parent, which opens
-        // it after the helper has ended, while the child runs (here it
-        // would delay the vfork's return, and be the helper's, not the
-        // parent's).
-        let parent_side = |spare: i32| {
-            if crate::thread::in_helper() {
-                if spare >= 0 {
-                    sys::close(spare);
-                }
-            } else {
-                crate::watch::after_fork_parent(spare);
-            }
-        };
-        let r = match r {
-            Ok(r) => r as i32,
-            Err(e) => {
-                parent_side(spare);
-                return Err(e);
-            }
-        };
-        let t1 = crate::shared::boot_ticks();
-        let child = if r == 0 { sys::getpid() } else { r };
-        if t0 == t1 && t0 != 0 {
-            crate::shared::note_start(child, t0);
-        }
-        if r == 0 {
-            self.pid.store(child, Ordering::Relaxed);
-            crate::watch::arm_child(spare);
-        } else {
-            parent_side(spare);
-        }
-        Ok(r)
+        // A full fork: the child gets every mapping (see `fork_small`).
+        dofork_again();
+        self.clone_process(flags, ptid, ctid, tls)
     }
     fn spawn_thread(
         &self,
@@ -500,17 +531,26 @@ impl Host for ShimHost {
         // forks): the child would only copy them, and their owner then
         // take a copy-on-write fault on each page it touches.
         gaps.extend(crate::thread::other_slots().iter().filter(|r| r.1 > 0));
-        // (Ranges holding no mapping at all answer ENOMEM: nothing to do.)
+        // (Ranges holding no mapping at all answer ENOMEM: nothing to do.
+        // Mappings that have the advice already are left as they are.)
         for &(at, len) in &gaps {
             let _ = call(nr::madvise, &[at, len, MADV_DONTFORK]);
         }
-        let r = self.fork(flags, 0, 0, 0);
-        if r != Ok(0) {
-            for &(at, len) in &gaps {
-                let _ = call(nr::madvise, &[at, len, MADV_DOFORK]);
-            }
+        // This thread's own slot may carry the advice an earlier helper,
+        // in another slot, left: the child runs on it.
+        if DONTFORK_LEFT.load(Ordering::Relaxed)
+            && let Some((at, len)) = crate::thread::my_slot_range()
+        {
+            let _ = call(nr::madvise, &[at, len, MADV_DOFORK]);
         }
-        r
+        // The advice stays: the vfork helper that forks here ends next, and
+        // its parent's next vfork would only give it again (undoing and
+        // redoing it split and merged the mappings each time). A full fork
+        // or the guest's own fork advice takes it back first.
+        if !DONTFORK_LEFT.load(Ordering::Relaxed) {
+            DONTFORK_LEFT.store(true, Ordering::Relaxed);
+        }
+        self.clone_process(flags, 0, 0, 0)
     }
     fn run_vfork_helper(
         &self,

@@ -231,6 +231,16 @@ pub fn reclaim_helper(pid: i32) -> (i32, Option<lx_kernel::mm::MmState>) {
 
 /// The thread slots but the caller's (address, length): what a fork child
 /// that keeps only the calling thread never uses.
+/// The calling thread's slot: (start, length).
+pub fn my_slot_range() -> Option<(u64, u64)> {
+    my_slot().map(|i| (slot_base(i), SLOT_SIZE))
+}
+
+/// All the thread slots' region: (start, length).
+pub fn slots_region() -> (u64, u64) {
+    (SLOTS_BASE, slot_base(MAX_THREADS) - SLOTS_BASE)
+}
+
 pub fn other_slots() -> [(u64, u64); 2] {
     let end = slot_base(MAX_THREADS);
     match my_slot() {

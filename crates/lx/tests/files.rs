@@ -339,6 +339,13 @@ print(kb("VmRSS") <= kb("VmHWM"), kb("RssAnon") + kb("RssFile") + kb("RssShmem")
         let (a, b) = (lv[i] as f64, nv[i] as f64);
         assert!((a - b).abs() <= b * 0.1, "lx {lo} native {no}");
     }
+    // A shell's mappings after its vfork children ran: no MADV_DONTFORK
+    // flag (`dc`) it did not ask for (lx's helper leaves the advice).
+    let (_, lx) = assert_same(&host(
+        "/bin/sh",
+        &["-c", "/bin/true; /bin/true; grep -c ' dc' /proc/$$/smaps"],
+    ));
+    assert_eq!(lx.stdout_str(), "0\n");
 }
 
 // ---------------------------------------------------------------------------

@@ -632,7 +632,9 @@ fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec
         }
         b"maps" | b"smaps" => {
             let host = read_host(h, host_path(dir.as_bytes(), name).as_slice())?;
-            filter_maps(k, h, &host, &[])
+            // (Whether this process gave fork advice itself is not known
+            // here: see `filter_maps`.)
+            filter_maps(k, h, &host, &[], true)
         }
         _ => read_host(h, host_path(dir.as_bytes(), name).as_slice())?,
     })
@@ -733,7 +735,9 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
         }
         b"maps" | b"smaps" => {
             let host = read_host(h, &host_path(b"/proc/self", name))?;
-            filter_maps(k, h, &host, &h.patch_areas())
+            let own_advice =
+                crate::proc::vfork::GUEST_FORK_ADVICE.load(core::sync::atomic::Ordering::Relaxed);
+            filter_maps(k, h, &host, &h.patch_areas(), !own_advice)
         }
         b"mounts" => {
             let mut out = Vec::new();
@@ -934,7 +938,18 @@ fn self_share(k: &Kernel, h: &dyn Host) -> procmem::Share {
     mem_share(k, h, b"/proc/self", &h.patch_areas(), entry)
 }
 
-fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8], hidden: &[(u64, u64)]) -> Vec<u8> {
+/// The host's maps or smaps of a process without lx's mappings (its
+/// window, `hidden`), a patched interpreter copy shown as its file, host
+/// paths as guest paths; with `strip_dc`, smaps' VmFlags without `dc`
+/// (MADV_DONTFORK), which lx's vfork helper leaves on a process's mappings
+/// when the guest gave no fork advice of its own.
+fn filter_maps(
+    k: &Kernel,
+    h: &dyn Host,
+    host: &[u8],
+    hidden: &[(u64, u64)],
+    strip_dc: bool,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut skipping = false;
     let (shared_ino, table) = h.image_table();
@@ -990,7 +1005,20 @@ fn filter_maps(k: &Kernel, h: &dyn Host, host: &[u8], hidden: &[(u64, u64)]) -> 
                 out.extend_from_slice(line);
             }
         } else if !skipping {
-            out.extend_from_slice(line);
+            match line.strip_prefix(b"VmFlags:") {
+                Some(flags) if strip_dc => {
+                    out.extend_from_slice(b"VmFlags:");
+                    for f in flags.split(|&b| b == b' ').filter(|f| !f.is_empty()) {
+                        let f = f.strip_suffix(b"\n").unwrap_or(f);
+                        if f != b"dc" && !f.is_empty() {
+                            out.push(b' ');
+                            out.extend_from_slice(f);
+                        }
+                    }
+                    out.extend_from_slice(b" \n");
+                }
+                _ => out.extend_from_slice(line),
+            }
         }
     }
     out
