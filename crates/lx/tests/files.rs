@@ -348,6 +348,18 @@ print(kb("VmRSS") <= kb("VmHWM"), kb("RssAnon") + kb("RssFile") + kb("RssShmem")
     assert_eq!(lx.stdout_str(), "0\n");
 }
 
+/// proctask.c: /proc/PID/task lists every thread of a threaded process
+/// (it listed only the reading thread, and another process's task
+/// directory did not exist), with per-thread stat and comm, as natively.
+#[test]
+fn proc_task_lists_every_thread() {
+    let (_, lx) = assert_same(&Case::new(fixture(Fx::ProcTask)));
+    assert_eq!(
+        lx.stdout_str(),
+        "threads listed 4, each stat names its tid and has comm: 1\n4\n"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Writes stay in the overlay
 

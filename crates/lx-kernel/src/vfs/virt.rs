@@ -269,16 +269,29 @@ fn proc_lookup(k: &Kernel, h: &dyn Host, rel: &[u8]) -> Result<Option<VNode>, Er
         if !other_pids(k, h).contains(&pid) {
             return Ok(None);
         }
-        return Ok(match rest.unwrap_or(b"") {
+        let mut rest = rest.unwrap_or(b"");
+        if rest == b"task" {
+            return Ok(Some(VNode::Dir));
+        }
+        if let Some(t) = rest.strip_prefix(b"task/") {
+            let mut p = t.splitn(2, |&b| b == b'/');
+            let tid = parse_num(p.next().unwrap_or(b""));
+            let dir = format!("/proc/{pid}");
+            if !tid.is_some_and(|t| task_tids(h, dir.as_bytes()).contains(&t)) {
+                return Ok(None);
+            }
+            rest = p.next().unwrap_or(b"");
+        }
+        return Ok(match rest {
             b"" => Some(VNode::Dir),
             f if OTHER_PID_FILES.contains(&f) => Some(VNode::File { mode: 0o444 }),
             _ => None,
         });
     }
-    pid_lookup(k, rest.unwrap_or(b""))
+    pid_lookup(k, h, rest.unwrap_or(b""))
 }
 
-fn pid_lookup(k: &Kernel, rel: &[u8]) -> Result<Option<VNode>, Errno> {
+fn pid_lookup(k: &Kernel, h: &dyn Host, rel: &[u8]) -> Result<Option<VNode>, Errno> {
     if rel.is_empty() {
         return Ok(Some(VNode::Dir));
     }
@@ -311,11 +324,13 @@ fn pid_lookup(k: &Kernel, rel: &[u8]) -> Result<Option<VNode>, Errno> {
             .map(|_| VNode::File { mode: 0o444 }),
         (b"task", Some(t)) => {
             let mut p = t.splitn(2, |&b| b == b'/');
-            let tid = p.next().unwrap_or(b"");
-            if parse_num(tid) != Some(k.id.tid) {
+            let tid = parse_num(p.next().unwrap_or(b""));
+            let known = tid == Some(k.id.tid)
+                || tid.is_some_and(|t| task_tids(h, b"/proc/self").contains(&t));
+            if !known {
                 return Ok(None);
             }
-            return pid_lookup(k, p.next().unwrap_or(b""));
+            return pid_lookup(k, h, p.next().unwrap_or(b""));
         }
         _ => None,
     })
@@ -393,9 +408,22 @@ pub fn list(
                 let pid = parts.next().and_then(parse_num);
                 let mut sub = parts.next().unwrap_or(b"");
                 if pid != Some(k.id.pid) {
-                    if sub.is_empty() {
+                    let Some(pid) = pid else {
+                        return Ok(out);
+                    };
+                    if sub == b"task" {
+                        for t in task_tids(h, format!("/proc/{pid}").as_bytes()) {
+                            add(format!("{t}").as_bytes(), DT_DIR);
+                        }
+                        return Ok(out);
+                    }
+                    let in_task = sub.starts_with(b"task/");
+                    if sub.is_empty() || in_task {
                         for f in OTHER_PID_FILES {
                             add(f, DT_REG);
+                        }
+                        if !in_task {
+                            add(b"task", DT_DIR);
                         }
                     }
                     return Ok(out);
@@ -423,7 +451,16 @@ pub fn list(
                             add(format!("{fd}").as_bytes(), t);
                         }
                     }
-                    b"task" => add(format!("{}", k.id.tid).as_bytes(), DT_DIR),
+                    b"task" => {
+                        let mut tids = task_tids(h, b"/proc/self");
+                        if !tids.contains(&k.id.tid) {
+                            tids.push(k.id.tid);
+                            tids.sort_unstable();
+                        }
+                        for t in tids {
+                            add(format!("{t}").as_bytes(), DT_DIR);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -521,16 +558,27 @@ pub fn content(k: &Kernel, h: &dyn Host, kind: &MountKind, rel: &[u8]) -> Result
             match parts.next() {
                 None => proc_top(k, h, first),
                 Some(mut rest) => {
+                    let mut tid = None;
                     if let Some(t) = rest.strip_prefix(b"task/") {
                         let mut p = t.splitn(2, |&b| b == b'/');
-                        let _ = p.next();
+                        tid = parse_num(p.next().unwrap_or(b""));
                         rest = p.next().unwrap_or(b"");
                     }
                     let pid = parse_num(first).ok_or(Errno::ENOENT)?;
                     if pid == k.id.pid {
-                        pid_file(k, h, rest)
+                        match tid {
+                            Some(t) => {
+                                let dir = format!("/proc/self/task/{t}");
+                                pid_file(k, h, rest, Some((dir.as_bytes(), t)))
+                            }
+                            None => pid_file(k, h, rest, None),
+                        }
                     } else {
-                        other_pid_file(k, h, pid, rest)
+                        let dir = match tid {
+                            Some(t) => format!("/proc/{pid}/task/{t}"),
+                            None => format!("/proc/{pid}"),
+                        };
+                        other_pid_file(k, h, dir.as_bytes(), tid.unwrap_or(pid), rest)
                     }
                 }
             }
@@ -592,8 +640,21 @@ fn replace_field(line: &[u8], key: &[u8], value: &str, out: &mut Vec<u8>) -> boo
 
 /// Files of another process of the run: its host files (pids are the
 /// host's), its command line from the registry, lx's lines rewritten.
-fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec<u8>, Errno> {
-    let dir = format!("/proc/{pid}");
+/// `dir`: the host's /proc/PID or /proc/PID/task/TID; `id`: PID or TID
+/// (stat's first field).
+fn other_pid_file(
+    k: &Kernel,
+    h: &dyn Host,
+    dir: &[u8],
+    id: i32,
+    name: &[u8],
+) -> Result<Vec<u8>, Errno> {
+    let pid = dir
+        .strip_prefix(b"/proc/")
+        .and_then(|r| r.split(|&b| b == b'/').next())
+        .and_then(parse_num)
+        .unwrap_or(id);
+    let dir = core::str::from_utf8(dir).map_err(|_| Errno::ENOENT)?;
     Ok(match name {
         b"cmdline" => h.registry_cmdline(pid).unwrap_or_default(),
         b"environ" | b"auxv" => Vec::new(),
@@ -621,7 +682,7 @@ fn other_pid_file(k: &Kernel, h: &dyn Host, pid: i32, name: &[u8]) -> Result<Vec
         b"stat" => {
             let host = read_host(h, host_path(dir.as_bytes(), b"stat").as_slice())?;
             let share = mem_share(k, h, dir.as_bytes(), &[], None);
-            procmem::rewrite_stat(&host, format!("{pid} ").as_bytes(), |n, v| {
+            procmem::rewrite_stat(&host, format!("{id} ").as_bytes(), |n, v| {
                 procmem::stat_field(&share, n, v, None)
             })
             .ok_or(Errno::EIO)?
@@ -652,6 +713,18 @@ pub fn host_parent_and_session(h: &dyn Host, pid: i32) -> Option<(i32, i32)> {
     Some((ppid, sid))
 }
 
+/// The thread ids of the process whose host /proc directory is `dir`
+/// (lx's are the host's; lx runs no thread of its own in a guest process).
+fn task_tids(h: &dyn Host, dir: &[u8]) -> Vec<i32> {
+    let mut v: Vec<i32> = pass_list(h, &host_path(dir, b"task"))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(n, _)| parse_num(&n))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
 /// Processes of the run other than this one that still exist.
 pub fn other_pids(k: &Kernel, h: &dyn Host) -> Vec<i32> {
     let mut v: Vec<i32> = h
@@ -664,13 +737,25 @@ pub fn other_pids(k: &Kernel, h: &dyn Host) -> Vec<i32> {
     v
 }
 
-fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
+/// A file of this process's /proc directory, or with `thread` (its host
+/// /proc/self/task/TID directory and TID) of one of its threads' (stat,
+/// status and comm are the thread's; the rest is the process's).
+fn pid_file(
+    k: &Kernel,
+    h: &dyn Host,
+    name: &[u8],
+    thread: Option<(&[u8], i32)>,
+) -> Result<Vec<u8>, Errno> {
     let id = &k.id;
+    // The directory of the per-thread files, and the id stat and status
+    // show first (the process's: its leader's).
+    let (dir, shown): (&[u8], i32) = thread.unwrap_or((b"/proc/self", id.pid));
     Ok(match name {
         b"cmdline" => k.cmdline.clone(),
         b"environ" => k.environ.clone(),
         b"auxv" => k.auxv.clone(),
-        b"comm" | b"oom_score_adj" | b"loginuid" | b"cgroup" => {
+        b"comm" => read_host(h, &host_path(dir, name))?,
+        b"oom_score_adj" | b"loginuid" | b"cgroup" => {
             read_host(h, &host_path(b"/proc/self", name))?
         }
         b"statm" => {
@@ -678,10 +763,10 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
             procmem::statm(&host, &self_share(k, h))
         }
         b"stat" => {
-            let host = read_host(h, b"/proc/self/stat")?;
+            let host = read_host(h, &host_path(dir, b"stat"))?;
             let share = self_share(k, h);
             let id_field = |v: i32| Some(u64::try_from(v).unwrap_or(0));
-            procmem::rewrite_stat(&host, format!("{} ", id.pid).as_bytes(), |n, v| match n {
+            procmem::rewrite_stat(&host, format!("{shown} ").as_bytes(), |n, v| match n {
                 4 => id_field(id.ppid),
                 5 => id_field(id.pgid),
                 6 => id_field(id.sid),
@@ -690,7 +775,7 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
             .ok_or(Errno::EIO)?
         }
         b"status" => {
-            let host = read_host(h, b"/proc/self/status")?;
+            let host = read_host(h, &host_path(dir, b"status"))?;
             let share = self_share(k, h);
             let mem = procmem::status_lines(&host, &share);
             let mut out = Vec::new();
@@ -702,7 +787,7 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
                     continue;
                 }
                 let done = replace_field(l, b"Tgid:\t", &format!("{}", id.pid), &mut out)
-                    || replace_field(l, b"Pid:\t", &format!("{}", id.tid), &mut out)
+                    || replace_field(l, b"Pid:\t", &format!("{shown}"), &mut out)
                     || replace_field(l, b"PPid:\t", &format!("{}", id.ppid), &mut out)
                     || replace_field(
                         l,
@@ -724,7 +809,7 @@ fn pid_file(k: &Kernel, h: &dyn Host, name: &[u8]) -> Result<Vec<u8>, Errno> {
                     )
                     || replace_field(l, b"Seccomp:\t", "0", &mut out)
                     || replace_field(l, b"Seccomp_filters:\t", "0", &mut out)
-                    || replace_field(l, b"NSpid:\t", &format!("{}", id.pid), &mut out)
+                    || replace_field(l, b"NSpid:\t", &format!("{shown}"), &mut out)
                     || replace_field(l, b"NStgid:\t", &format!("{}", id.pid), &mut out);
                 if !done {
                     out.extend_from_slice(l);

@@ -193,9 +193,11 @@ pub enum Fx {
     VforkGlibc,
     /// interp.c, gcc (dynamic glibc): the ELF interpreter as mapped
     Interp,
+    /// proctask.c, gcc (dynamic glibc): /proc/PID/task of a threaded process
+    ProcTask,
 }
 
-const N_FX: usize = 30;
+const N_FX: usize = 31;
 
 impl Fx {
     fn index(self) -> usize {
@@ -236,6 +238,7 @@ impl Fx {
             VforkMusl => ("vfork.c", "vfork-musl", How::Musl),
             VforkGlibc => ("vfork.c", "vfork-glibc", How::GlibcDynamic),
             Interp => ("interp.c", "interp-glibc", How::GlibcDynamic),
+            ProcTask => ("proctask.c", "proctask-glibc", How::GlibcDynamic),
         }
     }
 }
