@@ -129,6 +129,47 @@ fn host_fs_of(dir: &Path) -> (Vec<u8>, Vec<u8>) {
     best.map_or((b"none".to_vec(), b"unknown".to_vec()), |b| (b.1, b.2))
 }
 
+/// Remove the run directories in `base` that a run killed with SIGKILL
+/// left behind: named `lx-PID-RAND` (12 hex digits), owned by this user,
+/// and whose lx process is gone. (A run removes its own directory when it
+/// ends; nothing of it survives SIGKILL to do so.)
+fn sweep_run_dirs(base: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("lx-")) else {
+            continue;
+        };
+        let Some((pid, rnd)) = rest.split_once('-') else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<i32>() else {
+            continue;
+        };
+        if rnd.len() != 12 || !rnd.bytes().all(|b| b.is_ascii_hexdigit()) || pid <= 0 {
+            continue;
+        }
+        let path = e.path();
+        let Ok(md) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !md.is_dir() || md.uid() != uid {
+            continue;
+        }
+        // SAFETY: signal 0 only checks that the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } < 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
 fn make_run_dir() -> Result<PathBuf, MountError> {
     let pid = std::process::id();
     let mut rnd = [0u8; 6];
@@ -143,6 +184,7 @@ fn make_run_dir() -> Result<PathBuf, MountError> {
     bases.push(std::env::var_os("TMPDIR").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from));
     let mut last = None;
     for b in bases {
+        sweep_run_dirs(&b);
         let d = b.join(&name);
         match std::fs::DirBuilder::new().mode_0700().create(&d) {
             Ok(()) => return Ok(d),

@@ -393,10 +393,31 @@ fn nothing_survives_the_run() {
         assert!(Instant::now() < deadline, "the sleeps did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
+    let lx_pid = child.id();
     child.kill().unwrap();
     child.wait().unwrap();
     let left = wait_until_gone("lxleak2");
     assert!(left.is_empty(), "left behind after kill -9 of lx: {left:?}");
+    // Its run directory (overlay upper, /dev/shm, /run) cannot be removed
+    // by a run killed with SIGKILL: the next run's start removes it.
+    let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
+    let run_dirs = || -> Vec<String> {
+        ["/dev/shm", tmp.as_str()]
+            .iter()
+            .filter_map(|b| fs::read_dir(b).ok())
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&format!("lx-{lx_pid}-")))
+            .collect()
+    };
+    let out = run(Command::new(lx_bin()).args(["run", "/bin/true"]), b"");
+    assert_eq!(out.status.code(), Some(0), "{}", out.dump());
+    assert!(
+        run_dirs().is_empty(),
+        "run directory left: {:?}",
+        run_dirs()
+    );
 }
 
 #[test]
