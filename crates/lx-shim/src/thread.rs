@@ -229,8 +229,6 @@ pub fn reclaim_helper(pid: i32) -> (i32, Option<lx_kernel::mm::MmState>) {
     (0, None)
 }
 
-/// The thread slots but the caller's (address, length): what a fork child
-/// that keeps only the calling thread never uses.
 /// The calling thread's slot: (start, length).
 pub fn my_slot_range() -> Option<(u64, u64)> {
     my_slot().map(|i| (slot_base(i), SLOT_SIZE))
@@ -241,6 +239,8 @@ pub fn slots_region() -> (u64, u64) {
     (SLOTS_BASE, slot_base(MAX_THREADS) - SLOTS_BASE)
 }
 
+/// The thread slots but the caller's (address, length): what a fork child
+/// that keeps only the calling thread never uses.
 pub fn other_slots() -> [(u64, u64); 2] {
     let end = slot_base(MAX_THREADS);
     match my_slot() {

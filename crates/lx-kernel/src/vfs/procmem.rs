@@ -58,10 +58,32 @@ pub fn is_header(line: &[u8]) -> bool {
     first.contains(&b'-') && first.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-')
 }
 
-fn hex(s: &[u8]) -> u64 {
+/// A hex number of maps (lower-case digits; anything else counts 0).
+pub fn hex(s: &[u8]) -> u64 {
     s.iter().fold(0u64, |v, &c| {
         v.wrapping_shl(4) | u64::from((c as char).to_digit(16).unwrap_or(0))
     })
+}
+
+/// Where the path column of mapping line `line` starts (after 5 fields;
+/// the line's length for anonymous memory).
+pub fn path_start(line: &[u8]) -> usize {
+    let mut fields = 0;
+    let mut in_space = false;
+    for (i, &b) in line.iter().enumerate() {
+        if b == b' ' {
+            if !in_space {
+                fields += 1;
+            }
+            in_space = true;
+        } else {
+            if in_space && fields == 5 {
+                return i;
+            }
+            in_space = false;
+        }
+    }
+    line.len()
 }
 
 fn kb(line: &[u8], key: &[u8]) -> Option<u64> {
@@ -90,25 +112,7 @@ fn header(line: &[u8]) -> (u64, u64, &[u8], &[u8]) {
     let mut r = range.split(|&b| b == b'-');
     let lo = hex(r.next().unwrap_or(b""));
     let hi = hex(r.next().unwrap_or(b""));
-    // The path starts at the first non-space after the 5th field.
-    let mut fields = 0;
-    let mut in_space = false;
-    let mut at = line.len();
-    for (i, &b) in line.iter().enumerate() {
-        if b == b' ' {
-            if !in_space {
-                fields += 1;
-            }
-            in_space = true;
-        } else {
-            if in_space && fields == 5 {
-                at = i;
-                break;
-            }
-            in_space = false;
-        }
-    }
-    (lo, hi, perms, &line[at..])
+    (lo, hi, perms, &line[path_start(line)..])
 }
 
 /// lx's share of the process whose host smaps is `smaps`; `seen` says

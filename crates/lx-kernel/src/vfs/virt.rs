@@ -903,17 +903,6 @@ fn pid_file(
     })
 }
 
-fn hex(s: &[u8]) -> u64 {
-    s.iter().fold(0u64, |v, &c| {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => 0,
-        };
-        v.wrapping_mul(16).wrapping_add(u64::from(d))
-    })
-}
-
 /// A maps line of the run's shared memfd that maps a patched interpreter
 /// copy (`crate::stats::image_aliases`), as the file's own line: its
 /// offset, device, inode and path; None for its stub pages (not shown).
@@ -934,7 +923,7 @@ fn alias_line(
     if core::str::from_utf8(f[4]).ok()?.parse::<u64>().ok()? != shared_ino {
         return None;
     }
-    let off = hex(f[2]);
+    let off = procmem::hex(f[2]);
     let a = aliases
         .iter()
         .find(|a| (a.data..a.data + a.file_len + a.stubs_len).contains(&off))?;
@@ -963,7 +952,6 @@ fn alias_line(
     Some(Some(out))
 }
 
-/// /proc/self/maps without lx's window, with host paths shown as guest paths.
 /// What mapping line `line` (starting at `start`) is to the guest: lx's
 /// window and `hidden` are lx's, a patched interpreter copy is its file
 /// (its stub pages lx's).
@@ -1040,54 +1028,28 @@ fn filter_maps(
     let (shared_ino, table) = h.image_table();
     let aliases = crate::stats::image_aliases(&table);
     for line in host.split_inclusive(|&b| b == b'\n') {
-        let first = line.split(|&b| b == b' ').next().unwrap_or(b"");
-        let is_header =
-            first.contains(&b'-') && first.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-');
-        if is_header {
-            let start = hex(first.split(|&b| b == b'-').next().unwrap_or(b""));
-            skipping = (LX_BASE..LX_END).contains(&start)
-                || hidden.iter().any(|&(lo, hi)| (lo..hi).contains(&start));
-            if skipping {
-                continue;
-            }
-            if !aliases.is_empty() {
-                match alias_line(k, line, shared_ino, &aliases) {
-                    Some(Some(l)) => {
+        if procmem::is_header(line) {
+            let start = procmem::hex(line.split(|&b| b == b'-').next().unwrap_or(b""));
+            skipping = false;
+            match seen(k, line, start, hidden, shared_ino, &aliases) {
+                procmem::Seen::Hidden => skipping = true,
+                procmem::Seen::Alias => {
+                    if let Some(Some(l)) = alias_line(k, line, shared_ino, &aliases) {
                         out.extend_from_slice(&l);
-                        continue;
                     }
-                    Some(None) => {
-                        skipping = true;
-                        continue;
-                    }
-                    None => {}
                 }
-            }
-            // Rewrite the path column (after 5 fields) to the guest's view.
-            let mut fields = 0;
-            let mut i = 0;
-            let mut in_space = false;
-            while i < line.len() {
-                if line[i] == b' ' {
-                    if !in_space {
-                        fields += 1;
+                procmem::Seen::Visible => {
+                    // The path column in the guest's view.
+                    let i = procmem::path_start(line);
+                    if line.get(i) == Some(&b'/') {
+                        let path = line[i..].strip_suffix(b"\n").unwrap_or(&line[i..]);
+                        out.extend_from_slice(&line[..i]);
+                        out.extend_from_slice(&k.vfs.host_to_guest(path, &k.root));
+                        out.push(b'\n');
+                    } else {
+                        out.extend_from_slice(line);
                     }
-                    in_space = true;
-                } else {
-                    if in_space && fields == 5 {
-                        break;
-                    }
-                    in_space = false;
                 }
-                i += 1;
-            }
-            if i < line.len() && line[i] == b'/' {
-                let path = line[i..].strip_suffix(b"\n").unwrap_or(&line[i..]);
-                out.extend_from_slice(&line[..i]);
-                out.extend_from_slice(&k.vfs.host_to_guest(path, &k.root));
-                out.push(b'\n');
-            } else {
-                out.extend_from_slice(line);
             }
         } else if !skipping {
             match line.strip_prefix(b"VmFlags:") {
