@@ -8,6 +8,7 @@
 
 use super::Vfs;
 use super::path::split_rel;
+use super::pathmap::PathMap;
 use crate::host::{Host, HostFd};
 use crate::hostfs;
 use alloc::vec::Vec;
@@ -19,6 +20,36 @@ pub const CAPACITY: usize = 128;
 
 /// Key: (mount, upper layer?, path relative to the mount).
 pub type Key = (usize, bool, Vec<u8>);
+
+/// The cached fds, per layer (lower, upper).
+#[derive(Clone, Debug, Default)]
+pub struct DirFds([PathMap<HostFd>; 2]);
+
+impl DirFds {
+    pub fn get(&self, m: usize, upper: bool, rel: &[u8]) -> Option<HostFd> {
+        self.0[usize::from(upper)].get(m, rel).copied()
+    }
+    /// Insert; the fd the key held before, if any.
+    fn insert(&mut self, (m, upper, rel): Key, fd: HostFd) -> Option<HostFd> {
+        self.0[usize::from(upper)].insert(m, rel, fd)
+    }
+    fn remove(&mut self, (m, upper, rel): &Key) -> Option<HostFd> {
+        self.0[usize::from(*upper)].remove(*m, rel)
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.0[0].len() + self.0[1].len()
+    }
+    pub fn values(&self) -> impl Iterator<Item = HostFd> + '_ {
+        self.0.iter().flat_map(PathMap::values).copied()
+    }
+    pub fn clear(&mut self) {
+        self.0.iter_mut().for_each(PathMap::clear);
+    }
+    /// Forget the upper layers' fds, handing them back.
+    fn take_upper(&mut self) -> Vec<HostFd> {
+        self.0[1].drain().collect()
+    }
+}
 
 impl Vfs {
     /// The root fd of a layer.
@@ -38,9 +69,8 @@ impl Vfs {
         if rel.is_empty() {
             return self.layer_root(m, upper);
         }
-        let key: Key = (m, upper, rel.to_vec());
-        if let Some(fd) = self.dirfds.get(&key) {
-            return Ok(*fd);
+        if let Some(fd) = self.dirfds.get(m, upper, rel) {
+            return Ok(fd);
         }
         // The longest cached ancestor, then one name at a time downwards
         // (iterative: guest paths can be thousands of components deep).
@@ -49,8 +79,8 @@ impl Vfs {
             match rel[..cut].iter().rposition(|&b| b == b'/') {
                 Some(i) => {
                     cut = i;
-                    if let Some(fd) = self.dirfds.get(&(m, upper, rel[..cut].to_vec())) {
-                        break *fd;
+                    if let Some(fd) = self.dirfds.get(m, upper, &rel[..cut]) {
+                        break fd;
                     }
                 }
                 None => {
@@ -95,12 +125,8 @@ impl Vfs {
 
     /// Forget the cached fds of writable layers (after they changed).
     pub fn drop_upper_dirfds(&mut self, _h: &dyn Host) {
-        let keys: Vec<Key> = self.dirfds.keys().filter(|k| k.1).cloned().collect();
-        for k in keys {
-            if let Some(fd) = self.dirfds.remove(&k) {
-                self.graveyard.push(fd);
-            }
-        }
+        let fds = self.dirfds.take_upper();
+        self.graveyard.extend(fds);
         self.dirfd_order.retain(|k| !k.1);
     }
 

@@ -12,6 +12,7 @@
 pub mod dirfd;
 pub mod overlay;
 pub mod path;
+pub mod pathmap;
 pub mod procmem;
 pub mod virt;
 pub mod walk;
@@ -20,7 +21,6 @@ pub mod walk;
 mod tests;
 
 use crate::host::HostFd;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 pub use walk::{Found, Node};
@@ -106,13 +106,13 @@ impl Mount {
 pub struct Vfs {
     pub mounts: Vec<Mount>,
     /// Upper-layer directory listings of overlay mounts, by (mount, rel dir).
-    pub(crate) upper: BTreeMap<(usize, Vec<u8>), overlay::UpperDir>,
+    pub(crate) upper: pathmap::PathMap<overlay::UpperDir>,
     /// The run's filesystem generation these caches were filled at.
     pub(crate) generation: u64,
     /// Host uid/gid whose files the guest sees as its own ids.
     pub host_ids: (u32, u32),
     /// Open directory fds by (mount, upper?, rel), and their age order.
-    pub(crate) dirfds: BTreeMap<dirfd::Key, HostFd>,
+    pub(crate) dirfds: dirfd::DirFds,
     pub(crate) dirfd_order: alloc::collections::VecDeque<dirfd::Key>,
     /// Cached fds forgotten during an operation, closed at the next lookup.
     pub(crate) graveyard: Vec<HostFd>,
@@ -156,7 +156,6 @@ impl Vfs {
         for fd in self
             .dirfds
             .values()
-            .copied()
             .chain(self.graveyard.drain(..))
             .collect::<Vec<_>>()
         {
@@ -205,7 +204,7 @@ impl Vfs {
 
     /// Does walking `todo` (components, next one last) from canonical
     /// directory `dir` cross a mount point?
-    pub fn mount_on_path(&self, dir: &[u8], todo: &[Vec<u8>]) -> bool {
+    pub fn mount_on_path<C: AsRef<[u8]>>(&self, dir: &[u8], todo: &[C]) -> bool {
         self.mounts.iter().any(|m| {
             if m.point == dir {
                 return false;
@@ -215,7 +214,7 @@ impl Vfs {
             };
             let mut want = todo.iter().rev();
             rest.split(|&b| b == b'/')
-                .all(|c| want.next().is_some_and(|w| w.as_slice() == c))
+                .all(|c| want.next().is_some_and(|w| w.as_ref() == c))
         })
     }
 

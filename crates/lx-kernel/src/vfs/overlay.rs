@@ -101,15 +101,14 @@ impl Vfs {
 
     /// The cached upper listing of directory `rel` of overlay mount `m`.
     pub fn upper_dir(&mut self, h: &dyn Host, m: usize, rel: &[u8]) -> Result<&UpperDir, Errno> {
-        let key = (m, rel.to_vec());
-        if !self.upper.contains_key(&key) {
+        if !self.upper.contains(m, rel) {
             let (Some(upper), _) = self.layers_fds(m) else {
                 return Err(Errno::EROFS);
             };
             let d = load_upper(h, upper, rel)?;
-            self.upper.insert(key.clone(), d);
+            self.upper.insert(m, rel.to_vec(), d);
         }
-        Ok(&self.upper[&key])
+        self.upper.get(m, rel).ok_or(Errno::EIO)
     }
 
     /// The layers holding directory `rel` of mount `m` (computed from the
@@ -205,7 +204,7 @@ impl Vfs {
                         Ok(st) => st,
                         Err(Errno::ENOENT) => {
                             // Changed behind the cache's back: reload next time.
-                            self.upper.remove(&(m, dir.to_vec()));
+                            self.upper.remove(m, dir);
                             return Ok(None);
                         }
                         Err(e) => return Err(e),
@@ -340,7 +339,8 @@ impl Vfs {
         }
         self.note_entry(m, parent, name, Some(Entry::Present(DT_DIR)));
         self.upper.insert(
-            (m, rel.to_vec()),
+            m,
+            rel.to_vec(),
             UpperDir {
                 exists: true,
                 opaque: false,
@@ -356,7 +356,7 @@ impl Vfs {
     }
 
     fn note_entry(&mut self, m: usize, dir: &[u8], name: &[u8], e: Option<Entry>) {
-        if let Some(d) = self.upper.get_mut(&(m, dir.to_vec())) {
+        if let Some(d) = self.upper.get_mut(m, dir) {
             match e {
                 Some(e) => {
                     d.entries.insert(name.to_vec(), e);
@@ -458,7 +458,7 @@ impl Vfs {
         };
         let fd = hostfs::open_beneath(h, upper, &join_rel(rel, OPAQUE), 0o1 | 0o100, 0)?;
         let _ = h.close(fd);
-        if let Some(d) = self.upper.get_mut(&(m, rel.to_vec())) {
+        if let Some(d) = self.upper.get_mut(m, rel) {
             d.opaque = true;
         }
         self.changed(h);
@@ -479,7 +479,7 @@ impl Vfs {
                 self.host_unlink(h, m, &join_rel(rel, &name), 0)?;
             }
         }
-        self.upper.remove(&(m, rel.to_vec()));
+        self.upper.remove(m, rel);
         Ok(())
     }
 
@@ -503,9 +503,7 @@ impl Vfs {
         self.note_entry(m, parent, name, dtype.map(Entry::Present));
         if dtype.is_none() || dtype == Some(DT_DIR) {
             // A removed or new directory: forget its own listing.
-            let key = (m, rel.to_vec());
-            self.upper.remove(&key);
-            let _ = key;
+            self.upper.remove(m, rel);
         }
         self.changed(h);
     }

@@ -7,7 +7,7 @@
 //! component by component.
 
 use super::overlay::Layers;
-use super::path::{self, join, join_rel};
+use super::path::{self, join};
 use super::virt::{self, Magic, VNode};
 use super::{MountKind, Vfs};
 use crate::host::Host;
@@ -225,15 +225,24 @@ fn components(path: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// Canonical directory `cur` with `comps` appended.
-fn below<'a>(cur: &[u8], comps: impl Iterator<Item = &'a Vec<u8>>) -> Vec<u8> {
-    let mut path = cur.to_vec();
+fn below<'a, C: AsRef<[u8]> + 'a>(cur: &[u8], comps: impl Iterator<Item = &'a C>) -> Vec<u8> {
+    let mut path = Vec::with_capacity(cur.len() + 64);
+    path.extend_from_slice(cur);
     for c in comps {
         if path.last() != Some(&b'/') {
             path.push(b'/');
         }
-        path.extend_from_slice(c);
+        path.extend_from_slice(c.as_ref());
     }
     path
+}
+
+/// `join_rel` in place: relative path `rel` with `name` appended.
+fn push_rel(rel: &mut Vec<u8>, name: &[u8]) {
+    if !rel.is_empty() {
+        rel.push(b'/');
+    }
+    rel.extend_from_slice(name);
 }
 
 /// What the fast path made of the rest of a path.
@@ -261,10 +270,9 @@ impl Walker<'_> {
     /// The state of canonical directory `dir`.
     fn here(&mut self, dir: &[u8]) -> Result<Here, Errno> {
         let (m, rel) = self.k.vfs.mount_of(dir).ok_or(Errno::ENOENT)?;
-        let rel = rel.to_vec();
         let layers = if matches!(self.k.vfs.mounts[m].kind, MountKind::Host { .. }) {
             let h = self.h;
-            self.vfs().dir_layers(h, m, &rel)?
+            self.vfs().dir_layers(h, m, rel)?
         } else {
             Layers::default()
         };
@@ -274,12 +282,37 @@ impl Walker<'_> {
     fn walk(&mut self, start: Vec<u8>, path: &[u8], how: How) -> Result<Found, Errno> {
         let trailing = path.ends_with(b"/");
         let mut cur = start;
-        let mut todo = components(path);
-        let mut here: Option<Here> = None;
+        let hs = self.here(&cur)?;
+        let mut here = Some(hs);
         let mut last_node: Option<Node> = None;
         // Set when the fast path stopped before the next component: that
-        // one is looked up the slow way (with its node, if it has it).
-        let mut resumed: Option<Option<Node>> = None;
+        // one is looked up the slow way (with its node, if it has it). Set
+        // at first: the fast path is tried here, on the path's own bytes
+        // (its components are copied only for a walk that goes on).
+        let mut resumed: Option<Option<Node>> = Some(None);
+        let comps: Vec<&[u8]> = path
+            .split(|&b| b == b'/')
+            .filter(|c| !c.is_empty())
+            .rev()
+            .collect();
+        let mut todo = match self.fast(&cur, hs, &comps, how, trailing)? {
+            Fast::Found(found) => return Ok(found),
+            Fast::GiveUp => comps.iter().map(|c| c.to_vec()).collect::<Vec<_>>(),
+            Fast::Advance {
+                consumed,
+                dir,
+                dir_here,
+                node,
+            } => {
+                cur = dir;
+                here = Some(dir_here);
+                resumed = Some(node);
+                comps[..comps.len() - consumed]
+                    .iter()
+                    .map(|c| c.to_vec())
+                    .collect()
+            }
+        };
         loop {
             if here.is_none() {
                 here = Some(self.here(&cur)?);
@@ -564,18 +597,19 @@ impl Walker<'_> {
     /// hands back how far it got (the directories before it, and the
     /// link's node when it is the last component), so the walk follows the
     /// link from there instead of looking at every component again.
-    fn fast(
+    fn fast<C: AsRef<[u8]>>(
         &mut self,
         cur: &[u8],
         hs: Here,
-        todo: &[Vec<u8>],
+        todo: &[C],
         how: How,
         trailing: bool,
     ) -> Result<Fast, Errno> {
         if todo.is_empty()
-            || todo
-                .iter()
-                .any(|c| c == b"." || c == b".." || c.len() > NAME_MAX)
+            || todo.iter().any(|c| {
+                let c = c.as_ref();
+                c == b"." || c == b".." || c.len() > NAME_MAX
+            })
         {
             return Ok(Fast::GiveUp);
         }
@@ -589,7 +623,6 @@ impl Walker<'_> {
             return Ok(Fast::GiveUp);
         }
         let (_, dir_rel) = self.k.vfs.mount_of(cur).ok_or(Errno::ENOENT)?;
-        let dir_rel = dir_rel.to_vec();
         let h = self.h;
         let is_upper = match (upper, lower) {
             (true, false) => true,
@@ -598,15 +631,14 @@ impl Walker<'_> {
             _ => {
                 // A merged directory: if the upper layer has nothing named
                 // like the next component, everything below is lower-only.
-                let first = &todo[todo.len() - 1];
-                let ud = self.vfs().upper_dir(h, m, &dir_rel)?;
+                let first = todo[todo.len() - 1].as_ref();
+                let ud = self.vfs().upper_dir(h, m, dir_rel)?;
                 if ud.opaque || ud.entries.contains_key(first) || !hs.layers.lower {
                     return Ok(Fast::GiveUp);
                 }
                 false
             }
         };
-        let mut rel = dir_rel;
         let n = todo.len();
         let layers = Layers {
             upper: is_upper,
@@ -624,24 +656,39 @@ impl Walker<'_> {
                 node,
             }
         };
-        for (i, c) in todo.iter().rev().enumerate() {
-            if i + 1 == n {
-                break;
-            }
-            rel = join_rel(&rel, c);
-            match self.vfs().dir_fd(h, m, is_upper, &rel) {
-                Ok(_) => {}
-                Err(e @ Errno::ENOENT) if !how.create => return Err(e),
-                // Not a directory (a symlink, say): resume before it.
-                Err(_) => return Ok(advance(i, None)),
-            }
+        // The directory holding the last component, relative to the mount.
+        let names: usize = todo.iter().map(|c| c.as_ref().len() + 1).sum();
+        let mut rel = Vec::with_capacity(dir_rel.len() + names);
+        rel.extend_from_slice(dir_rel);
+        let base = rel.len();
+        for c in todo[1..].iter().rev() {
+            push_rel(&mut rel, c.as_ref());
         }
-        let last = &todo[0];
-        let dfd = match self.vfs().dir_fd(h, m, is_upper, &rel) {
-            Ok(fd) => fd,
-            Err(_) => return Ok(advance(n - 1, None)),
+        let dfd = match self.k.vfs.dirfds.get(m, is_upper, &rel) {
+            // Cached as a whole (the usual case): every directory on the
+            // way was one when it was opened.
+            Some(fd) => fd,
+            None => {
+                // One directory at a time, to see where a non-directory
+                // stops the path.
+                let mut end = base;
+                for (i, c) in todo[1..].iter().rev().enumerate() {
+                    end += usize::from(end > 0) + c.as_ref().len();
+                    match self.vfs().dir_fd(h, m, is_upper, &rel[..end]) {
+                        Ok(_) => {}
+                        Err(e @ Errno::ENOENT) if !how.create => return Err(e),
+                        // Not a directory (a symlink, say): resume before it.
+                        Err(_) => return Ok(advance(i, None)),
+                    }
+                }
+                match self.vfs().dir_fd(h, m, is_upper, &rel) {
+                    Ok(fd) => fd,
+                    Err(_) => return Ok(advance(n - 1, None)),
+                }
+            }
         };
-        rel = join_rel(&rel, last);
+        let last = todo[0].as_ref();
+        push_rel(&mut rel, last);
         let path = below(cur, todo.iter().rev());
         let mut statx = None;
         let looked = match how.last {
