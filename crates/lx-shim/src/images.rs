@@ -15,6 +15,12 @@
 //! after its last segment: the pages come from the page cache as the file's
 //! would, shared by every process, with nothing written at exec time.
 //!
+//! The copy's `cpuid` sites that always ask the same question of a leaf
+//! whose answer is the same on every CPU (`lx_kernel::mm::sites::
+//! scan_cpuid`) jump to a stub holding the answer this process's `cpuid`
+//! got while building the copy: in a virtual machine each `cpuid` exits
+//! to the hypervisor (~5 us), and glibc's ld.so asks ~40 times per start.
+//!
 //! The stubs enter the fast path through `fast::lx_fast_entry_checked`,
 //! which sends the call to the site's own `syscall` (the trap) once the
 //! guest owns %gs. /proc/PID/maps shows the copy as the file (its path,
@@ -229,6 +235,21 @@ fn build_from(slot: usize, fd: i32, file: &[u8], elf: &ElfImage) -> Option<()> {
                 sites::jmp_bytes(s.vaddr + f.at as u64, stub),
             ));
         }
+        // `cpuid` sites asking a constant question: the stub holds this
+        // machine's answer (every process of the run runs on it).
+        for c in sites::scan_cpuid(code) {
+            let off = (from + c.at) as u64;
+            let overlaps = jumps.iter().any(|(o, _)| *o < off + 5 && off < *o + 5);
+            let stub = stub_base + stubs.len() as u64;
+            if overlaps || stubs.len() as u64 + STUB > MAX_STUB_PAGES * 4096 {
+                continue;
+            }
+            let answer = cpuid(c.leaf, c.subleaf.unwrap_or(0));
+            let resume = s.vaddr + c.cpuid_at as u64 + 2;
+            let b = sites::cpuid_stub(stub, resume, &code[c.moves.clone()], answer)?;
+            stubs.extend_from_slice(&b);
+            jumps.push((off, sites::jmp_bytes(s.vaddr + c.at as u64, stub)));
+        }
     }
     if jumps.is_empty() {
         return None;
@@ -275,6 +296,12 @@ fn build_from(slot: usize, fd: i32, file: &[u8], elf: &ElfImage) -> Option<()> {
     word(slot, IMG_STUBS_LEN)?.store(stubs_len, Ordering::Relaxed);
     word(slot, IMG_SITES)?.store(jumps.len() as u64, Ordering::Relaxed);
     Some(())
+}
+
+/// This CPU's answer to `cpuid` (leaf, subleaf): [eax, ebx, ecx, edx].
+fn cpuid(leaf: u32, subleaf: u32) -> [u32; 4] {
+    let r = core::arch::x86_64::__cpuid_count(leaf, subleaf);
+    [r.eax, r.ebx, r.ecx, r.edx]
 }
 
 fn write_at(fd: i32, mut b: &[u8], mut off: u64) -> Option<()> {

@@ -134,6 +134,22 @@ fn interpreter_copy_is_seen_as_the_file() {
     }
 }
 
+/// The interpreter copy's `cpuid` sites (constant questions, answered by
+/// stubs holding this machine's answers): what glibc's start made of them
+/// (its cpuid feature leaves, the cache sizes sysconf reports, the hwcaps)
+/// is what it makes natively, with the copy mapped (the fourth load).
+#[test]
+fn interpreter_cpuid_answers_are_the_cpus() {
+    let fx = fixture(Fx::Interp);
+    let script = format!("/bin/true; /bin/true; {} cpu", fx.display());
+    let (_, lx) = assert_same(&Case::new("/bin/sh").args(["-c", script.as_str()]));
+    assert!(
+        lx.stdout_str().contains("leaf index 0: cpuid") && lx.stdout_str().contains("sysconf"),
+        "{}",
+        lx.dump()
+    );
+}
+
 /// The mechanism: the interpreter's code in memory differs from its file,
 /// by whole `mov eax, NR` -> `jmp` replacements only, from the run's fourth
 /// load of it on; an earlier load, --no-patch and a native run map the
@@ -151,9 +167,9 @@ fn interpreter_sites_are_patched_from_the_fourth_load() {
     let sh = |script: &str| Case::new("/bin/sh").args(["-c", script]);
     assert_eq!(
         out(sh(&fourth)),
-        "interpreter code patched: yes, only jumps: yes"
+        "interpreter code patched: yes, only jumps: yes\ncpuid sites patched: yes"
     );
-    let unpatched = "interpreter code patched: no, only jumps: yes";
+    let unpatched = "interpreter code patched: no, only jumps: yes\ncpuid sites patched: no";
     assert_eq!(out(sh(&third)), unpatched);
     assert_eq!(out(sh(&fourth).lx_opts(["--no-patch"])), unpatched);
     assert_eq!(out(Case::new(&fx).args(["code"])), unpatched);

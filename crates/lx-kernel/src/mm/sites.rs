@@ -352,6 +352,112 @@ pub fn scan(code: &[u8], base: u64) -> Vec<Found> {
     out
 }
 
+/// A `cpuid` site `scan_cpuid` found, as offsets into the scanned code:
+/// `mov eax, LEAF` at `at`, then nothing, `xor ecx, ecx` or `mov ecx,
+/// SUBLEAF` (`moves`), then the `cpuid` at `cpuid_at`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CpuidSite {
+    pub at: usize,
+    pub cpuid_at: usize,
+    pub leaf: u32,
+    /// The subleaf the site asks for (None: ECX is whatever it was, for a
+    /// leaf that does not look at it).
+    pub subleaf: Option<u32>,
+    pub moves: core::ops::Range<usize>,
+}
+
+/// Leaves whose answer depends on the CPU that asks (APIC ids, a hybrid
+/// core's type) or that a site cannot be trusted to ask the same way.
+fn per_cpu_leaf(leaf: u32) -> bool {
+    matches!(leaf, 0x1 | 0xb | 0x1a | 0x1f | 0x8000_001e)
+}
+
+/// Leaves that ignore ECX (no subleaves).
+fn no_subleaf(leaf: u32) -> bool {
+    matches!(leaf, 0x0 | 0x8000_0000..=0x8000_0008)
+}
+
+/// Every `cpuid` site of an image (`code`: an executable segment's bytes)
+/// that always asks the same question with an answer the same on every
+/// CPU of the machine: `mov eax, LEAF` (checked as `find_site` checks its
+/// `mov`: no prefix before it, not an earlier instruction's immediate),
+/// then nothing, `xor ecx, ecx` or `mov ecx, SUBLEAF`, then `cpuid`, for a
+/// standard or extended leaf that is not per CPU (and, without a subleaf
+/// set, one that ignores ECX). In a virtual machine `cpuid` exits to the
+/// hypervisor (~5 us here), and glibc's ld.so asks ~40 times per program
+/// start, mostly from such sites: lx answers them from a stub holding the
+/// answer (`cpuid_stub`).
+pub fn scan_cpuid(code: &[u8]) -> Vec<CpuidSite> {
+    let prefix = |b: u8| matches!(b, 0x40..=0x4f | 0x66 | 0x67);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 2 <= code.len() {
+        if code[i] != 0x0f || code[i + 1] != 0xa2 {
+            i += 1;
+            continue;
+        }
+        for gap in [0usize, 2, 5] {
+            let Some(at) = i.checked_sub(5 + gap) else {
+                continue;
+            };
+            if at == 0 || code[at] != 0xb8 || prefix(code[at - 1]) || imm32_tail(code, at) {
+                continue;
+            }
+            let between = &code[at + 5..i];
+            let subleaf = match between {
+                [] => None,
+                [0x31 | 0x33, 0xc9] => Some(0),
+                [0xb9, a, b, c, d] => Some(u32::from_le_bytes([*a, *b, *c, *d])),
+                _ => continue,
+            };
+            let leaf = u32::from_le_bytes([code[at + 1], code[at + 2], code[at + 3], code[at + 4]]);
+            let known_range = leaf < 0x4000_0000 || (0x8000_0000..0x9000_0000).contains(&leaf);
+            if !known_range || per_cpu_leaf(leaf) || (subleaf.is_none() && !no_subleaf(leaf)) {
+                break;
+            }
+            if out.last().is_none_or(|l: &CpuidSite| l.cpuid_at + 2 <= at) {
+                out.push(CpuidSite {
+                    at,
+                    cpuid_at: i,
+                    leaf,
+                    subleaf,
+                    moves: at + 5..i,
+                });
+            }
+            break;
+        }
+        i += 2;
+    }
+    out
+}
+
+/// The stub at `stub` for a `cpuid` site: its moves (as the site has
+/// them: `xor ecx, ecx` sets the flags it sets there), the answer
+/// `[eax, ebx, ecx, edx]` loaded as `cpuid` leaves it (the upper halves
+/// zero), and `jmp` to `resume`, the instruction after the `cpuid`.
+pub fn cpuid_stub(
+    stub: u64,
+    resume: u64,
+    moves: &[u8],
+    answer: [u32; 4],
+) -> Option<[u8; STUB as usize]> {
+    let m = moves.len();
+    if m + 4 * 5 + 5 > STUB as usize {
+        return None;
+    }
+    let mut b = [0xccu8; STUB as usize];
+    b[..m].copy_from_slice(moves);
+    // mov eax, ebx, ecx, edx (b8, bb, b9, ba) with their imm32.
+    for (k, (op, v)) in [0xb8u8, 0xbb, 0xb9, 0xba].iter().zip(answer).enumerate() {
+        let p = m + 5 * k;
+        b[p] = *op;
+        b[p + 1..p + 5].copy_from_slice(&v.to_le_bytes());
+    }
+    let j = m + 20;
+    b[j..j + 5].copy_from_slice(&jmp_bytes(stub + j as u64, resume));
+    Some(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,6 +534,59 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn scan_cpuid_finds_constant_questions_only() {
+        let code: Vec<u8> = [
+            // 0: nop; mov eax, 0x80000000; cpuid (no subleaf needed)
+            &[0x90, 0xb8, 0, 0, 0, 0x80, 0x0f, 0xa2][..],
+            // 8: mov eax, 4; xor ecx, ecx; cpuid
+            &[0xb8, 4, 0, 0, 0, 0x31, 0xc9, 0x0f, 0xa2],
+            // 17: mov eax, 0x8000001d; mov ecx, 3; cpuid
+            &[0xb8, 0x1d, 0, 0, 0x80, 0xb9, 3, 0, 0, 0, 0x0f, 0xa2],
+            // 29: mov eax, 1; cpuid (per CPU: the APIC id)
+            &[0xb8, 1, 0, 0, 0, 0x0f, 0xa2],
+            // 36: mov eax, 0xd; mov ecx, esi; cpuid (subleaf unknown)
+            &[0xb8, 0xd, 0, 0, 0, 0x89, 0xf1, 0x0f, 0xa2],
+            // 45: mov eax, 7; cpuid (ECX matters, not set)
+            &[0xb8, 7, 0, 0, 0, 0x0f, 0xa2],
+            // 52: cmp dword [rbp-0x48], 0x80000000: its displacement byte
+            // b8 and immediate look like the `mov`
+            &[0x81, 0x7d, 0xb8, 0, 0, 0, 0x80, 0x0f, 0xa2],
+            // 61: REX.W before the mov (mov rax, imm64 with cpuid bytes)
+            &[0x48, 0xb8, 0, 0, 0, 0x80, 0x0f, 0xa2],
+        ]
+        .concat();
+        let found = scan_cpuid(&code);
+        let got: Vec<(usize, u32, Option<u32>)> =
+            found.iter().map(|f| (f.at, f.leaf, f.subleaf)).collect();
+        assert_eq!(
+            got,
+            [
+                (1, 0x8000_0000, None),
+                (8, 4, Some(0)),
+                (17, 0x8000_001d, Some(3))
+            ]
+        );
+        assert_eq!(found[1].moves, 13..15);
+        assert_eq!(found[1].cpuid_at, 15);
+    }
+
+    #[test]
+    fn cpuid_stubs_load_the_answer_and_jump_back() {
+        let (stub, resume) = (0x9000u64, 0x1011u64);
+        let b = cpuid_stub(stub, resume, &[0x31, 0xc9], [1, 2, 3, 4]).unwrap();
+        assert_eq!(b[..2], [0x31, 0xc9]);
+        assert_eq!(b[2..7], [0xb8, 1, 0, 0, 0]);
+        assert_eq!(b[7..12], [0xbb, 2, 0, 0, 0]);
+        assert_eq!(b[12..17], [0xb9, 3, 0, 0, 0]);
+        assert_eq!(b[17..22], [0xba, 4, 0, 0, 0]);
+        assert_eq!(b[22], 0xe9);
+        let rel = i32::from_le_bytes(b[23..27].try_into().unwrap());
+        assert_eq!((stub + 27).wrapping_add(rel as i64 as u64), resume);
+        assert!(b[27..].iter().all(|&x| x == 0xcc));
+        assert!(cpuid_stub(stub, resume, &[0x90; 8], [0; 4]).is_none());
     }
 
     #[test]
