@@ -379,17 +379,20 @@ fn no_subleaf(leaf: u32) -> bool {
 
 /// Every `cpuid` site of an image (`code`: an executable segment's bytes)
 /// that always asks the same question with an answer the same on every
-/// CPU of the machine: `mov eax, LEAF` (checked as `find_site` checks its
-/// `mov`: no prefix before it, not an earlier instruction's immediate),
-/// then nothing, `xor ecx, ecx` or `mov ecx, SUBLEAF`, then `cpuid`, for a
-/// standard or extended leaf that is not per CPU (and, without a subleaf
-/// set, one that ignores ECX). In a virtual machine `cpuid` exits to the
-/// hypervisor (~5 us here), and glibc's ld.so asks ~40 times per program
-/// start, mostly from such sites: lx answers them from a stub holding the
-/// answer (`cpuid_stub`).
+/// CPU of the machine: `mov eax, LEAF`, then nothing, `xor ecx, ecx` or
+/// `mov ecx, SUBLEAF`, then `cpuid`, for a standard or extended leaf that
+/// is not per CPU (and, without a subleaf set, one that ignores ECX). The
+/// `mov` is an instruction when `find_site`'s checks say so (no prefix
+/// before it, not an earlier instruction's immediate), or when decoding
+/// from the end of a site found so far reaches it (`insn_len`: a `jbe`
+/// whose displacement looks like a REX prefix right before the `mov`, as
+/// in glibc's cache-size queries). In a virtual machine `cpuid` exits to
+/// the hypervisor (~5 us here), and glibc's ld.so asks ~40 times per
+/// program start, mostly from such sites: lx answers them from a stub
+/// holding the answer (`cpuid_stub`).
 pub fn scan_cpuid(code: &[u8]) -> Vec<CpuidSite> {
     let prefix = |b: u8| matches!(b, 0x40..=0x4f | 0x66 | 0x67);
-    let mut out = Vec::new();
+    let mut out: Vec<CpuidSite> = Vec::new();
     let mut i = 0;
     while i + 2 <= code.len() {
         if code[i] != 0x0f || code[i + 1] != 0xa2 {
@@ -403,32 +406,139 @@ pub fn scan_cpuid(code: &[u8]) -> Vec<CpuidSite> {
             if at == 0 || code[at] != 0xb8 || prefix(code[at - 1]) || imm32_tail(code, at) {
                 continue;
             }
-            let between = &code[at + 5..i];
-            let subleaf = match between {
-                [] => None,
-                [0x31 | 0x33, 0xc9] => Some(0),
-                [0xb9, a, b, c, d] => Some(u32::from_le_bytes([*a, *b, *c, *d])),
-                _ => continue,
-            };
-            let leaf = u32::from_le_bytes([code[at + 1], code[at + 2], code[at + 3], code[at + 4]]);
-            let known_range = leaf < 0x4000_0000 || (0x8000_0000..0x9000_0000).contains(&leaf);
-            if !known_range || per_cpu_leaf(leaf) || (subleaf.is_none() && !no_subleaf(leaf)) {
+            if let Some(site) = cpuid_shape(code, at) {
+                if out.last().is_none_or(|l| l.cpuid_at + 2 <= site.at) {
+                    out.push(site);
+                }
                 break;
             }
-            if out.last().is_none_or(|l: &CpuidSite| l.cpuid_at + 2 <= at) {
-                out.push(CpuidSite {
-                    at,
-                    cpuid_at: i,
-                    leaf,
-                    subleaf,
-                    moves: at + 5..i,
-                });
-            }
-            break;
         }
         i += 2;
     }
+    // Sites reached by decoding on from the end of a site found (whose
+    // `cpuid` is known to be an instruction): at most 96 bytes on, up to
+    // an instruction `insn_len` does not know or one after which the code
+    // need not go on.
+    let mut k = 0;
+    while k < out.len() {
+        let mut p = out[k].cpuid_at + 2;
+        let limit = p + 96;
+        while p < limit.min(code.len()) {
+            if let Some(site) = cpuid_shape(code, p)
+                && !out.iter().any(|o| o.at == site.at)
+            {
+                p = site.cpuid_at + 2;
+                out.push(site);
+                continue;
+            }
+            match insn_len(&code[p..]) {
+                Some((n, more)) if more => p += n,
+                _ => break,
+            }
+        }
+        k += 1;
+    }
+    out.sort_by_key(|s| s.at);
+    out.dedup_by_key(|s| s.at);
     out
+}
+
+/// The site at `at` if its bytes have the shape (a `mov eax, LEAF` there,
+/// taken as an instruction) and its question qualifies.
+fn cpuid_shape(code: &[u8], at: usize) -> Option<CpuidSite> {
+    if code.get(at) != Some(&0xb8) {
+        return None;
+    }
+    let leaf = u32::from_le_bytes(code.get(at + 1..at + 5)?.try_into().ok()?);
+    let rest = code.get(at + 5..)?;
+    let (gap, subleaf) = match rest {
+        [0x0f, 0xa2, ..] => (0, None),
+        [0x31 | 0x33, 0xc9, 0x0f, 0xa2, ..] => (2, Some(0)),
+        [0xb9, a, b, c, d, 0x0f, 0xa2, ..] => (5, Some(u32::from_le_bytes([*a, *b, *c, *d]))),
+        _ => return None,
+    };
+    let known_range = leaf < 0x4000_0000 || (0x8000_0000..0x9000_0000).contains(&leaf);
+    if !known_range || per_cpu_leaf(leaf) || (subleaf.is_none() && !no_subleaf(leaf)) {
+        return None;
+    }
+    Some(CpuidSite {
+        at,
+        cpuid_at: at + 5 + gap,
+        leaf,
+        subleaf,
+        moves: at + 5..at + 5 + gap,
+    })
+}
+
+/// The length of the instruction at `b[0]`, for a plain subset of x86-64
+/// (no 66/67/segment/lock/rep prefixes, no VEX): (length, whether the code
+/// can go on to the next instruction: false after an unconditional jump,
+/// a `ret` or an `int3`). None for anything else, or too few bytes.
+fn insn_len(b: &[u8]) -> Option<(usize, bool)> {
+    let rex = usize::from(b.first().is_some_and(|&x| (0x40..=0x4f).contains(&x)));
+    let w = rex == 1 && b[0] & 8 != 0;
+    let op = *b.get(rex)?;
+    let at = rex + 1;
+    // The ModRM (and SIB, displacement) bytes at `at`: their length.
+    let modrm = |at: usize| -> Option<usize> {
+        let m = *b.get(at)?;
+        let (md, rm) = (m >> 6, m & 7);
+        let sib = md != 3 && rm == 4;
+        let disp = match md {
+            0 if rm == 5 => 4,
+            0 if sib && b.get(at + 1)? & 7 == 5 => 4,
+            1 => 1,
+            2 => 4,
+            _ => 0,
+        };
+        Some(1 + usize::from(sib) + disp)
+    };
+    let (len, more) = match op {
+        0x0f => {
+            let op2 = *b.get(at)?;
+            match op2 {
+                0x05 | 0xa2 => (at + 1, true),
+                0x80..=0x8f => (at + 5, true),
+                0x1f | 0x40..=0x4f | 0x90..=0x9f | 0xaf | 0xb6 | 0xb7 | 0xbe | 0xbf => {
+                    (at + 1 + modrm(at + 1)?, true)
+                }
+                _ => return None,
+            }
+        }
+        // ALU ops: r/m forms, then al/eax with an immediate.
+        0x00..=0x3f if op & 7 < 4 && !matches!(op, 0x26 | 0x2e | 0x36 | 0x3e) => {
+            (at + modrm(at)?, true)
+        }
+        0x00..=0x3f if op & 7 == 4 => (at + 1, true),
+        0x00..=0x3f if op & 7 == 5 => (at + 4, true),
+        0x50..=0x5f | 0x90 | 0x98 | 0x99 | 0xc9 => (at, true),
+        0x63 | 0x84..=0x8b | 0x8d | 0xd1 | 0xd3 => (at + modrm(at)?, true),
+        0x69 | 0x81 | 0xc7 => (at + modrm(at)? + 4, true),
+        0x6b | 0x80 | 0x83 | 0xc0 | 0xc1 | 0xc6 => (at + modrm(at)? + 1, true),
+        0x68 => (at + 4, true),
+        0x6a | 0x70..=0x7f | 0xa8 | 0xb0..=0xb7 => (at + 1, true),
+        0xa9 => (at + 4, true),
+        0xb8..=0xbf => (at + if w { 8 } else { 4 }, true),
+        0xe8 => (at + 4, true),
+        0xe9 => (at + 4, false),
+        0xeb => (at + 1, false),
+        0xc3 | 0xcc => (at, false),
+        0xf6 | 0xf7 => {
+            let reg = (b.get(at)? >> 3) & 7;
+            let imm = match (op, reg) {
+                (0xf6, 0 | 1) => 1,
+                (0xf7, 0 | 1) => 4,
+                _ => 0,
+            };
+            (at + modrm(at)? + imm, true)
+        }
+        0xff => {
+            let reg = (b.get(at)? >> 3) & 7;
+            (at + modrm(at)?, !matches!(reg, 4 | 5))
+        }
+        _ => return None,
+    };
+    (len <= b.len()).then_some((len, more))
 }
 
 /// The stub at `stub` for a `cpuid` site: its moves (as the site has
@@ -571,6 +681,53 @@ mod tests {
         );
         assert_eq!(found[1].moves, 13..15);
         assert_eq!(found[1].cpuid_at, 15);
+    }
+
+    #[test]
+    fn scan_cpuid_decodes_on_from_a_site_found() {
+        // glibc's ld.so: mov eax, 0x80000000; cpuid; cmp edi, 0xbe;
+        // mov edi, 0; jle +0x59; cmp eax, 0x80000005; jbe +0x43 (43: a
+        // REX byte to the plain check); mov eax, 0x80000006; cpuid
+        let code: Vec<u8> = [
+            &[0x90, 0xb8, 0, 0, 0, 0x80, 0x0f, 0xa2][..],
+            &[0x81, 0xff, 0xbe, 0, 0, 0],
+            &[0xbf, 0, 0, 0, 0],
+            &[0x7e, 0x59],
+            &[0x3d, 5, 0, 0, 0x80],
+            &[0x76, 0x43],
+            &[0xb8, 6, 0, 0, 0x80, 0x0f, 0xa2],
+            // after a `ret`, decoding stops: not reached from a site
+            &[0xc3, 0x76, 0x43, 0xb8, 5, 0, 0, 0x80, 0x0f, 0xa2],
+        ]
+        .concat();
+        let found: Vec<(usize, u32)> = scan_cpuid(&code).iter().map(|f| (f.at, f.leaf)).collect();
+        assert_eq!(found, [(1, 0x8000_0000), (28, 0x8000_0006)]);
+    }
+
+    #[test]
+    fn insn_len_knows_plain_instructions() {
+        type Len = Option<(usize, bool)>;
+        let cases: &[(&[u8], Len)] = &[
+            (&[0x89, 0x05, 1, 2, 3, 4], Some((6, true))), // mov [rip+d32], eax
+            (&[0x48, 0x89, 0xe5], Some((3, true))),       // mov rbp, rsp
+            (&[0x44, 0x89, 0xe0], Some((3, true))),       // mov eax, r12d
+            (&[0x8b, 0x44, 0x24, 0x08], Some((4, true))), // mov eax, [rsp+8]
+            (&[0x8b, 0x04, 0x25, 0, 0, 0, 0], Some((7, true))), // [disp32] via SIB
+            (&[0xc7, 0x44, 0x24, 0x60, 0, 0, 0, 0], Some((8, true))), // movl $0, 0x60(%rsp)
+            (&[0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8], Some((10, true))), // mov rax, imm64
+            (&[0x0f, 0x84, 1, 2, 3, 4], Some((6, true))), // je rel32
+            (&[0xf7, 0xc1, 1, 0, 0, 0], Some((6, true))), // test ecx, imm32
+            (&[0xf7, 0xd9], Some((2, true))),             // neg ecx
+            (&[0xff, 0xe0], Some((2, false))),            // jmp rax
+            (&[0xe9, 1, 2, 3, 4], Some((5, false))),
+            (&[0xc3], Some((1, false))),
+            (&[0x66, 0x90], None),             // a prefix it does not take
+            (&[0xc4, 0xe2, 0x79, 0x18], None), // VEX
+            (&[0x81, 0xff, 0xbe], None),       // too short
+        ];
+        for (b, want) in cases {
+            assert_eq!(insn_len(b), *want, "{b:02x?}");
+        }
     }
 
     #[test]
