@@ -251,15 +251,25 @@ enum Fast {
     Found(Found),
     /// Nothing: the walk goes on one component at a time.
     GiveUp,
-    /// The first `consumed` components (of the remaining ones, in order)
-    /// are directories of one layer and lead to `dir`; the next one is
-    /// looked up the slow way (`node`: its node, when the fast path has it).
-    Advance {
-        consumed: usize,
-        dir: Vec<u8>,
-        dir_here: Here,
-        node: Option<Node>,
-    },
+    /// Part of the way (see `Advance`).
+    Advance(Advance),
+}
+
+/// The first `consumed` components (of the remaining ones, in order) are
+/// directories of one layer and lead to `dir`; the next one is looked up
+/// the slow way (`node`: its node, when the fast path has it).
+struct Advance {
+    consumed: usize,
+    dir: Vec<u8>,
+    dir_here: Here,
+    node: Option<Node>,
+}
+
+impl Advance {
+    /// The walk's directory, its state and the resumed node from here.
+    fn resume(self) -> (Vec<u8>, Option<Here>, Option<Option<Node>>) {
+        (self.dir, Some(self.dir_here), Some(self.node))
+    }
 }
 
 impl Walker<'_> {
@@ -298,19 +308,10 @@ impl Walker<'_> {
         let mut todo = match self.fast(&cur, hs, &comps, how, trailing)? {
             Fast::Found(found) => return Ok(found),
             Fast::GiveUp => comps.iter().map(|c| c.to_vec()).collect::<Vec<_>>(),
-            Fast::Advance {
-                consumed,
-                dir,
-                dir_here,
-                node,
-            } => {
-                cur = dir;
-                here = Some(dir_here);
-                resumed = Some(node);
-                comps[..comps.len() - consumed]
-                    .iter()
-                    .map(|c| c.to_vec())
-                    .collect()
+            Fast::Advance(a) => {
+                let kept = comps.len() - a.consumed;
+                (cur, here, resumed) = a.resume();
+                comps[..kept].iter().map(|c| c.to_vec()).collect()
             }
         };
         loop {
@@ -322,17 +323,10 @@ impl Walker<'_> {
                 match self.fast(&cur, hs, &todo, how, trailing)? {
                     Fast::Found(found) => return Ok(found),
                     Fast::GiveUp => {}
-                    Fast::Advance {
-                        consumed,
-                        dir,
-                        dir_here,
-                        node,
-                    } => {
-                        todo.truncate(todo.len() - consumed);
-                        cur = dir;
-                        here = Some(dir_here);
+                    Fast::Advance(a) => {
+                        todo.truncate(todo.len() - a.consumed);
+                        (cur, here, resumed) = a.resume();
                         last_node = None;
-                        resumed = Some(node);
                         continue;
                     }
                 }
@@ -649,12 +643,12 @@ impl Walker<'_> {
             if i == 0 && node.is_none() {
                 return Fast::GiveUp;
             }
-            Fast::Advance {
+            Fast::Advance(Advance {
                 consumed: i,
                 dir: below(cur, todo.iter().rev().take(i)),
                 dir_here: Here { mount: m, layers },
                 node,
-            }
+            })
         };
         // The directory holding the last component, relative to the mount.
         let names: usize = todo.iter().map(|c| c.as_ref().len() + 1).sum();
