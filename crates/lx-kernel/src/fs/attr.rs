@@ -488,6 +488,7 @@ pub fn sys_copy_file_range(
 /// call must not follow its last component (the l-variant), and an fd to
 /// close afterwards.
 struct XTarget {
+    /// The host path the path-based calls take (empty: made from `at`).
     path: alloc::vec::Vec<u8>,
     nofollow: bool,
     close: Option<HostFd>,
@@ -534,10 +535,10 @@ fn xattr_target(c: &mut Ctx<'_>, path: u64, follow: bool, write: bool) -> Result
             if name.is_empty() {
                 return Ok(XTarget::fd(dfd, false));
             }
-            let mut path = format!("/proc/self/fd/{dfd}/").into_bytes();
-            path.extend_from_slice(name);
+            // (`path` is made from `at` only when a call needs it: reads
+            // go through the *xattrat calls.)
             Ok(XTarget {
-                path,
+                path: alloc::vec::Vec::new(),
                 nofollow: true,
                 close: None,
                 at: Some((dfd, name.to_vec())),
@@ -608,7 +609,14 @@ fn xattr_call(c: &mut Ctx<'_>, n: u32, t: XTarget, name: u64, args: [u64; 3]) ->
             }
             NO_XATTRAT.store(true, core::sync::atomic::Ordering::Relaxed);
         }
-        let path = hostfs::cpath(&t.path);
+        let path = match &t.at {
+            Some((dfd, name)) if t.path.is_empty() => {
+                let mut p = format!("/proc/self/fd/{dfd}/").into_bytes();
+                p.extend_from_slice(name);
+                hostfs::cpath(&p)
+            }
+            _ => hostfs::cpath(&t.path),
+        };
         let a = match &nm {
             Some(nm) => [
                 path.as_ptr() as u64,
