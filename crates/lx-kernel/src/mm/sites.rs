@@ -3,7 +3,9 @@
 //! lx rewrites, the stubs it writes, and the search of a whole image for
 //! such sites. Pure decoding, shared by the shim's two ways of patching:
 //! a site found hot at run time, and the run's cached copy of an ELF
-//! interpreter patched before any process maps it.
+//! interpreter patched before any process maps it. That copy's `cpuid`
+//! sites asking a constant question are here too (`scan_cpuid`,
+//! `cpuid_stub`): their stubs hold the answer.
 
 use alloc::vec::Vec;
 
