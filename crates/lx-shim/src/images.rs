@@ -246,7 +246,9 @@ fn build_from(slot: usize, fd: i32, file: &[u8], elf: &ElfImage) -> Option<()> {
             }
             let answer = cpuid(c.leaf, c.subleaf.unwrap_or(0));
             let resume = s.vaddr + c.cpuid_at as u64 + 2;
-            let b = sites::cpuid_stub(stub, resume, &code[c.moves.clone()], answer)?;
+            let Some(b) = sites::cpuid_stub(stub, resume, &code[c.moves.clone()], answer) else {
+                continue;
+            };
             stubs.extend_from_slice(&b);
             jumps.push((off, sites::jmp_bytes(s.vaddr + c.at as u64, stub)));
         }
