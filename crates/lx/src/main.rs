@@ -1,5 +1,6 @@
 //! `lx`: run Linux x86_64 programs inside lx's own compatibility kernel.
 
+mod arena;
 mod launch;
 mod mounts;
 mod stats;
@@ -9,6 +10,9 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOC: arena::Arena = arena::Arena;
 
 /// Run unmodified Linux x86_64 programs with every system call served by
 /// lx's compatibility kernel.
