@@ -165,6 +165,7 @@ fn memo_hit(c: &mut Ctx<'_>, dirfd: i32, path: &[u8], follow: bool) -> Option<Fo
         trailing_slash: false,
         statx: None,
         located_only: true,
+        opened: None,
     })
 }
 

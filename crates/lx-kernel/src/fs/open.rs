@@ -136,7 +136,16 @@ pub fn open_found(c: &mut Ctx<'_>, f: &Found, flags: u32, mode: u32) -> Result<O
             } else {
                 layer
             };
-            let hfd = hostfs::open_beneath(c.host, layer, &f.rel, host_flags, 0)?;
+            // (The walk's own open: see `Last::Open`.)
+            let hfd = match f.opened {
+                Some(fd) if !merged => fd,
+                other => {
+                    if let Some(fd) = other {
+                        let _ = c.host.close(fd);
+                    }
+                    hostfs::open_beneath(c.host, layer, &f.rel, host_flags, 0)?
+                }
+            };
             let mut file = new_file(hfd, f, mount_id, is_dir);
             file.o_path = o_path;
             file.lower = !in_upper;
@@ -253,16 +262,29 @@ fn do_open_resolve(
     {
         return Err(Errno::EINVAL);
     }
+    // A plain read of an existing host file: the walk opens it itself
+    // (one host call by name, then an fstat, instead of an lstat and an
+    // open of the whole path again from the layer root).
+    let plain = flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_PATH | O_TMPFILE_BIT) == O_RDONLY;
+    let last = if plain && resolve == 0 {
+        crate::vfs::walk::Last::Open(flags & !O_CLOEXEC)
+    } else {
+        crate::vfs::walk::Last::Lstat
+    };
     let how = How {
         // O_CREAT|O_EXCL never follows a final symlink (a dangling one is
         // EEXIST, not a way to create its target).
         follow: flags & O_NOFOLLOW == 0 && flags & (O_CREAT | O_EXCL) != (O_CREAT | O_EXCL),
         create: flags & O_CREAT != 0,
         resolve,
-        last: crate::vfs::walk::Last::Lstat,
+        last,
     };
     let f = lookup(c, dirfd, path, how)?;
-    let file = open_found(c, &f, flags, mode)?;
+    let file = open_found(c, &f, flags, mode).inspect_err(|_| {
+        if let Some(fd) = f.opened {
+            let _ = c.host.close(fd);
+        }
+    })?;
     let fd = install(c, file, flags & O_CLOEXEC != 0)?;
     if c.k.vfork_helper && flags & 0o400 /* O_NOCTTY */ == 0 {
         // A vfork child that started a session: a terminal opened now

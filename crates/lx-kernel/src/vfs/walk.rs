@@ -77,6 +77,9 @@ pub struct Found {
     /// With `Last::Locate`: the last component's node was not looked at
     /// (its `st` is empty); only where it lives is known.
     pub located_only: bool,
+    /// With `Last::Open`: the host fd the walk opened the file with (the
+    /// caller's to use or close).
+    pub opened: Option<crate::host::HostFd>,
 }
 
 /// What the walk asks the host about a last component it finds in one
@@ -93,6 +96,12 @@ pub enum Last {
     /// call reports what a missing or wrong-kind file gives (readlink,
     /// lgetxattr).
     Locate,
+    /// Open it with these host flags (and O_NOFOLLOW) and fstat the fd
+    /// instead of the lstat: open(2) of an existing file, one host call
+    /// by name instead of two. The fd is `Found::opened`; a symlink (ELOOP)
+    /// is looked at as with `Lstat`, and any other failure leaves the
+    /// lookup to the usual way (whose own open then reports it).
+    Open(u32),
 }
 
 /// How to look a path up.
@@ -376,6 +385,7 @@ impl Walker<'_> {
                         trailing_slash: trailing,
                         statx: None,
                         located_only: false,
+                        opened: None,
                     });
                 }
                 return Err(Errno::ENOENT);
@@ -414,6 +424,7 @@ impl Walker<'_> {
                                 trailing_slash: trailing,
                                 statx: None,
                                 located_only: false,
+                                opened: None,
                             });
                         }
                     }
@@ -462,6 +473,7 @@ impl Walker<'_> {
                         trailing_slash: trailing,
                         statx: None,
                         located_only: false,
+                        opened: None,
                     });
                 }
             }
@@ -484,6 +496,7 @@ impl Walker<'_> {
             trailing_slash: true,
             statx: None,
             located_only: false,
+            opened: None,
         })
     }
 
@@ -685,7 +698,19 @@ impl Walker<'_> {
         push_rel(&mut rel, last);
         let path = below(cur, todo.iter().rev());
         let mut statx = None;
+        let mut opened = None;
         let looked = match how.last {
+            Last::Open(flags) if !trailing && !how.create => {
+                match hostfs::open_name(h, dfd, last, flags | 0o400000 /* O_NOFOLLOW */) {
+                    Ok(fd) => h.fstat(fd).inspect(|_| opened = Some(fd)).inspect_err(|_| {
+                        let _ = h.close(fd);
+                    }),
+                    // A symlink: looked at (and followed) as usual.
+                    Err(Errno::ELOOP) => hostfs::lstat_at(h, dfd, last),
+                    Err(e @ Errno::ENOENT) => Err(e),
+                    Err(_) => return Ok(Fast::GiveUp),
+                }
+            }
             Last::Locate if !how.follow && !trailing && !how.create => {
                 return Ok(Fast::Found(Found {
                     path,
@@ -699,6 +724,7 @@ impl Walker<'_> {
                     trailing_slash: trailing,
                     statx: None,
                     located_only: true,
+                    opened: None,
                 }));
             }
             Last::Statx(mask) => statx_at(h, dfd, last, mask).map(|sx| {
@@ -719,6 +745,7 @@ impl Walker<'_> {
                     trailing_slash: trailing,
                     statx: None,
                     located_only: false,
+                    opened: None,
                 }));
             }
             Err(e @ Errno::ENOENT) => return Err(e),
@@ -748,6 +775,7 @@ impl Walker<'_> {
             trailing_slash: trailing,
             statx,
             located_only: false,
+            opened,
         }))
     }
 }
