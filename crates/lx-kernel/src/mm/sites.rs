@@ -185,6 +185,19 @@ fn imm32_tail(code: &[u8], at: usize) -> bool {
     })
 }
 
+/// Is there a `mov eax, imm32` (b8) at `at` (> 0) that no byte before it
+/// makes something else: not a prefix that would change it (REX.W: `mov
+/// rax, imm64`; 66: `mov ax, imm16`) or the `jmp` replacing it (67; others,
+/// segment, rep, lock, are often an earlier instruction's ModRM, as in `mov
+/// edx, esi` = 89 f2, and leave both as they are), nor the tail of an
+/// earlier instruction with an imm32 (`imm32_tail`)?
+fn plain_mov_eax(code: &[u8], at: usize) -> bool {
+    at > 0
+        && code.get(at) == Some(&0xb8)
+        && !matches!(code[at - 1], 0x40..=0x4f | 0x66 | 0x67)
+        && !imm32_tail(code, at)
+}
+
 /// In `code` (ending with a `syscall`), a `mov eax, NR` for the number
 /// `nr`, followed only by register moves up to the `syscall`, not preceded
 /// by a prefix byte nor possibly part of an earlier instruction: (its
@@ -203,18 +216,13 @@ fn find_site_where(code: &[u8], want: impl Fn(u32) -> bool) -> Option<(usize, u3
     if code[end..] != [0x0f, 0x05] {
         return None;
     }
-    // A byte before the `mov` that, as a prefix, would change it (REX.W:
-    // `mov rax, imm64`; 66: `mov ax, imm16`) or the `jmp` replacing it (67).
-    // Others (segment, rep, lock: often an earlier instruction's ModRM,
-    // as in `mov edx, esi` = 89 f2) leave both as they are.
-    let prefix = |b: u8| matches!(b, 0x40..=0x4f | 0x66 | 0x67);
     // The nearest candidate first; the moves must fit the stub.
     for at in (1..=end - 5).rev() {
         if end - at > 5 + 14 {
             break;
         }
         let nr = u32::from_le_bytes([code[at + 1], code[at + 2], code[at + 3], code[at + 4]]);
-        if code[at] != 0xb8 || !want(nr) || prefix(code[at - 1]) || imm32_tail(code, at) {
+        if !want(nr) || !plain_mov_eax(code, at) {
             continue;
         }
         let mut p = at + 5;
@@ -285,12 +293,18 @@ pub struct Found {
     pub moves: core::ops::Range<usize>,
 }
 
-/// The offset of the next `0f 05` (a `syscall`) in `code` from `i`: eight
+/// The offset of the next `0f 05` (a `syscall`) in `code` from `i`.
+fn next_syscall(code: &[u8], i: usize) -> Option<usize> {
+    next_pair(code, i, [0x0f, 0x05])
+}
+
+/// The offset of the next two bytes `pair` in `code` from `i`: eight
 /// bytes at a time (the shim is built without vector instructions, and a
 /// byte loop took ~150 us over glibc's ld.so).
-fn next_syscall(code: &[u8], mut i: usize) -> Option<usize> {
+fn next_pair(code: &[u8], mut i: usize, pair: [u8; 2]) -> Option<usize> {
     const LO: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
     // The high bit of each byte of `x` that is zero (exact: no carries
     // between bytes).
     let zero = |x: u64| !(((x & LO) + LO) | x) & HI;
@@ -300,14 +314,15 @@ fn next_syscall(code: &[u8], mut i: usize) -> Option<usize> {
         u64::from_le_bytes(b)
     };
     while i + 9 <= code.len() {
-        let m = zero(word(i) ^ 0x0f0f_0f0f_0f0f_0f0f) & zero(word(i + 1) ^ 0x0505_0505_0505_0505);
+        let m = zero(word(i) ^ (u64::from(pair[0]) * ONES))
+            & zero(word(i + 1) ^ (u64::from(pair[1]) * ONES));
         if m != 0 {
             return Some(i + (m.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
     while i + 1 < code.len() {
-        if code[i] == 0x0f && code[i + 1] == 0x05 {
+        if code[i] == pair[0] && code[i + 1] == pair[1] {
             return Some(i);
         }
         i += 1;
@@ -393,19 +408,15 @@ fn no_subleaf(leaf: u32) -> bool {
 /// program start, mostly from such sites: lx answers them from a stub
 /// holding the answer (`cpuid_stub`).
 pub fn scan_cpuid(code: &[u8]) -> Vec<CpuidSite> {
-    let prefix = |b: u8| matches!(b, 0x40..=0x4f | 0x66 | 0x67);
     let mut out: Vec<CpuidSite> = Vec::new();
     let mut i = 0;
-    while i + 2 <= code.len() {
-        if code[i] != 0x0f || code[i + 1] != 0xa2 {
-            i += 1;
-            continue;
-        }
+    while let Some(at) = next_pair(code, i, [0x0f, 0xa2]) {
+        i = at;
         for gap in [0usize, 2, 5] {
             let Some(at) = i.checked_sub(5 + gap) else {
                 continue;
             };
-            if at == 0 || code[at] != 0xb8 || prefix(code[at - 1]) || imm32_tail(code, at) {
+            if !plain_mov_eax(code, at) {
                 continue;
             }
             if let Some(site) = cpuid_shape(code, at) {
@@ -441,7 +452,6 @@ pub fn scan_cpuid(code: &[u8]) -> Vec<CpuidSite> {
         k += 1;
     }
     out.sort_by_key(|s| s.at);
-    out.dedup_by_key(|s| s.at);
     out
 }
 
